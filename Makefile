@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both create .venv on first use and install the pinned versions in constraints.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
+
+.PHONY: run test lint typecheck pytest screenshots bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
+
+$(VENV)/.run-installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.run-installed
+	$(PIP_INSTALL) -e '.[test]'
+	touch $@
+
+run: $(VENV)/.run-installed
+	$(BIN)/python -m copdesk $(ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check copdesk tests scripts benchmarks
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+screenshots: $(VENV)/.run-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py --out screenshots
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache

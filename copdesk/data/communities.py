@@ -1,0 +1,143 @@
+"""Communities: the store holds one or more; the window and the CLI work on one at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from copdesk.data import changes
+from copdesk.data.models import Community, Member
+from copdesk.data.validation import ValidationError, clean_line
+from copdesk.framework import Stage
+
+DEFAULT_COMMUNITY_NAME = "My community"
+
+
+class CommunityError(LookupError):
+    """A community could not be found or chosen; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityInfo:
+    id: int
+    name: str
+    domain: str
+    host_organisation: str
+    stage: str
+    is_demo: bool
+    member_count: int
+
+
+def validate_community(name: str, stage: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not clean_line(name):
+        errors["name"] = "A community needs a name"
+    elif len(clean_line(name)) > 200:
+        errors["name"] = "The name is too long (at most 200 characters)"
+    if stage not in {s.value for s in Stage}:
+        errors["stage"] = f"Unknown stage of development {stage!r}"
+    return errors
+
+
+def create_community(
+    session: Session,
+    name: str,
+    *,
+    domain: str = "",
+    host_organisation: str = "",
+    stage: str = Stage.COALESCING.value,
+    is_demo: bool = False,
+) -> int:
+    errors = validate_community(name, stage)
+    name = clean_line(name)
+    if not errors and session.scalar(select(Community.id).where(Community.name == name)):
+        errors["name"] = f"A community named {name!r} already exists in this store"
+    if errors:
+        raise ValidationError(errors)
+    community = Community(
+        name=name,
+        domain=domain.strip(),
+        host_organisation=clean_line(host_organisation),
+        stage=stage,
+        is_demo=is_demo,
+    )
+    session.add(community)
+    session.flush()
+    changes.record(session, changes.Change("community", "insert", (community.id,), community.id))
+    return community.id
+
+
+def update_community(
+    session: Session,
+    community_id: int,
+    *,
+    name: str,
+    domain: str,
+    host_organisation: str,
+    stage: str,
+) -> None:
+    errors = validate_community(name, stage)
+    name = clean_line(name)
+    clash = session.scalar(
+        select(Community.id).where(Community.name == name, Community.id != community_id)
+    )
+    if not errors and clash:
+        errors["name"] = f"A community named {name!r} already exists in this store"
+    if errors:
+        raise ValidationError(errors)
+    community = session.get_one(Community, community_id)
+    community.name = name
+    community.domain = domain.strip()
+    community.host_organisation = clean_line(host_organisation)
+    community.stage = stage
+    changes.record(session, changes.Change("community", "update", (community_id,), community_id))
+
+
+def list_communities(session: Session) -> list[CommunityInfo]:
+    counts = (
+        select(Member.community_id, func.count(Member.id).label("n"))
+        .group_by(Member.community_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Community, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.community_id == Community.id)
+        .order_by(Community.name)
+    ).all()
+    return [
+        CommunityInfo(c.id, c.name, c.domain, c.host_organisation, c.stage, c.is_demo, n)
+        for c, n in rows
+    ]
+
+
+def get_community(session: Session, community_id: int) -> CommunityInfo:
+    for info in list_communities(session):
+        if info.id == community_id:
+            return info
+    raise CommunityError(f"no community with id {community_id}")
+
+
+def find_community(session: Session, name: str | None) -> CommunityInfo:
+    """The community named ``name``; with no name, the only one in the store.
+
+    Raises CommunityError naming the communities that exist when the choice is unclear.
+    """
+    infos = list_communities(session)
+    if name is not None:
+        wanted = clean_line(name)
+        for info in infos:
+            if info.name == wanted:
+                return info
+        for info in infos:
+            if info.name.casefold() == wanted.casefold():
+                return info
+        known = ", ".join(i.name for i in infos) or "none yet"
+        raise CommunityError(f"no community named {wanted!r} (communities: {known})")
+    if not infos:
+        raise CommunityError("the store has no community yet")
+    if len(infos) > 1:
+        known = ", ".join(i.name for i in infos)
+        raise CommunityError(f"the store has several communities; choose one with --community ({known})")
+    return infos[0]

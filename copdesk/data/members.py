@@ -1,0 +1,589 @@
+"""Members: queries and commands for the roster.
+
+Every command takes the session it runs in (the caller owns the transaction, usually
+through :meth:`copdesk.data.store.Store.run`) and records what it changed.
+
+Undo works on snapshots: :func:`snapshot_member` captures everything held about a member
+and :func:`restore_member` puts exactly that back (same id), so add, edit and delete can be
+undone and redone without the UI knowing the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from copdesk.data import changes
+from copdesk.data.models import LevelChange, Member, MemberRole, MemberTag
+from copdesk.data.validation import (
+    MemberData,
+    ValidationError,
+    email_key,
+    name_key,
+    normalise_email,
+    tag_key,
+    validate_member,
+)
+from copdesk.framework import Level, Role
+
+EXPERTISE = "expertise"
+INTEREST = "interest"
+ERASED_NAME = "Erased member"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """One roster row, as the table and the reports read it."""
+
+    id: int
+    community_id: int
+    full_name: str
+    email: str
+    organisation: str
+    job_title: str
+    region: str
+    time_zone: str
+    joined_on: dt.date | None
+    level: str
+    roles: tuple[str, ...]
+    expertise: tuple[str, ...]
+    interests: tuple[str, ...]
+    consent: bool
+    notes: str
+    status: str
+    erased: bool
+
+    @property
+    def is_outside_guest(self) -> bool:
+        return Role.OUTSIDE_GUEST.value in self.roles
+
+    def to_data(self) -> MemberData:
+        return MemberData(
+            full_name=self.full_name,
+            email=self.email,
+            organisation=self.organisation,
+            job_title=self.job_title,
+            region=self.region,
+            time_zone=self.time_zone,
+            joined_on=self.joined_on,
+            level=self.level,
+            roles=self.roles,
+            expertise=self.expertise,
+            interests=self.interests,
+            consent=self.consent,
+            notes=self.notes,
+            status=self.status,
+        )
+
+
+# --- queries ---------------------------------------------------------------------------
+def list_members(
+    session: Session, community_id: int, *, ids: Iterable[int] | None = None
+) -> list[MemberRow]:
+    """The community's members (or just ``ids`` of them), ordered by name.
+
+    Three queries whatever the number of members: members, roles, tags.
+    """
+    stmt = select(Member).where(Member.community_id == community_id)
+    wanted = None if ids is None else list(ids)
+    if wanted is not None:
+        if not wanted:
+            return []
+        stmt = stmt.where(Member.id.in_(wanted))
+    members = session.scalars(stmt.order_by(Member.name_key, Member.id)).all()
+    if not members:
+        return []
+    member_ids = select(Member.id).where(Member.community_id == community_id)
+    if wanted is not None:
+        member_ids = member_ids.where(Member.id.in_(wanted))
+    roles: dict[int, list[str]] = defaultdict(list)
+    for mid, role in session.execute(
+        select(MemberRole.member_id, MemberRole.role).where(MemberRole.member_id.in_(member_ids))
+    ):
+        roles[mid].append(role)
+    tags: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+    for mid, kind, tag, pos in session.execute(
+        select(MemberTag.member_id, MemberTag.kind, MemberTag.tag, MemberTag.position).where(
+            MemberTag.member_id.in_(member_ids)
+        )
+    ):
+        tags[(mid, kind)].append((pos, tag))
+    order = {r.value: i for i, r in enumerate(Role)}
+    return [
+        MemberRow(
+            id=m.id,
+            community_id=m.community_id,
+            full_name=m.full_name,
+            email=m.email or "",
+            organisation=m.organisation,
+            job_title=m.job_title,
+            region=m.region,
+            time_zone=m.time_zone,
+            joined_on=m.joined_on,
+            level=m.level,
+            roles=tuple(sorted(roles[m.id], key=lambda r: order.get(r, 99))),
+            expertise=tuple(t for _, t in sorted(tags[(m.id, EXPERTISE)])),
+            interests=tuple(t for _, t in sorted(tags[(m.id, INTEREST)])),
+            consent=m.consent,
+            notes=m.notes,
+            status=m.status,
+            erased=m.erased,
+        )
+        for m in members
+    ]
+
+
+def get_member(session: Session, member_id: int) -> MemberRow:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    return list_members(session, member.community_id, ids=[member_id])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    member_id: int
+    full_name: str
+    email: str
+    reason: str  # "email" or "name"
+
+
+def find_duplicates(
+    session: Session, community_id: int, data: MemberData, *, exclude_id: int | None = None
+) -> list[Duplicate]:
+    """Existing members that are likely the same person (same email, or same name)."""
+    found: dict[int, Duplicate] = {}
+    conditions = []
+    if data.email.strip():
+        conditions.append(("email", Member.email_key == email_key(data.email)))
+    if data.full_name.strip():
+        conditions.append(("name", Member.name_key == name_key(data.full_name)))
+    for reason, cond in conditions:
+        stmt = select(Member).where(
+            Member.community_id == community_id, cond, Member.erased.is_(False)
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(Member.id != exclude_id)
+        for m in session.scalars(stmt):
+            found.setdefault(m.id, Duplicate(m.id, m.full_name, m.email or "", reason))
+    return list(found.values())
+
+
+# --- commands --------------------------------------------------------------------------
+def _check(
+    session: Session,
+    community_id: int,
+    data: MemberData,
+    *,
+    exclude_id: int | None,
+    today: dt.date | None,
+) -> MemberData:
+    data = data.cleaned()
+    errors = validate_member(data, today=today)
+    if "email" not in errors and data.email:
+        stmt = select(Member.full_name).where(
+            Member.community_id == community_id, Member.email_key == email_key(data.email)
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(Member.id != exclude_id)
+        other = session.scalar(stmt)
+        if other is not None:
+            errors["email"] = f"{other} already uses this email in this community"
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _apply(member: Member, data: MemberData) -> None:
+    member.full_name = data.full_name
+    member.name_key = name_key(data.full_name)
+    email = normalise_email(data.email) if data.email else None
+    member.email = email
+    member.email_key = email_key(email) if email else None
+    member.organisation = data.organisation
+    member.job_title = data.job_title
+    member.region = data.region
+    member.time_zone = data.time_zone
+    member.joined_on = data.joined_on
+    member.level = data.level
+    member.consent = data.consent
+    member.notes = data.notes
+    member.status = data.status
+    member.roles = [MemberRole(role=r) for r in data.roles]
+    member.tags = [
+        MemberTag(kind=kind, tag_key=tag_key(t), tag=t, position=i)
+        for kind, tags in ((EXPERTISE, data.expertise), (INTEREST, data.interests))
+        for i, t in enumerate(tags)
+    ]
+
+
+def add_member(
+    session: Session,
+    community_id: int,
+    data: MemberData,
+    *,
+    today: dt.date | None = None,
+) -> int:
+    """Add a member; raises ValidationError (nothing written) if any field is invalid."""
+    data = _check(session, community_id, data, exclude_id=None, today=today)
+    member = Member(community_id=community_id)
+    _apply(member, data)
+    since = data.joined_on or today or dt.date.today()
+    member.level_history = [LevelChange(level=data.level, changed_on=since)]
+    session.add(member)
+    session.flush()
+    changes.record(session, changes.Change("member", "insert", (member.id,), community_id))
+    return member.id
+
+
+def add_members(
+    session: Session,
+    community_id: int,
+    rows: Sequence[MemberData],
+    *,
+    today: dt.date | None = None,
+) -> list[int]:
+    """Add several members in the caller's transaction: all of them or (on error) none."""
+    ids: list[int] = []
+    for data in rows:
+        data = _check(session, community_id, data, exclude_id=None, today=today)
+        member = Member(community_id=community_id)
+        _apply(member, data)
+        member.level_history = [
+            LevelChange(level=data.level, changed_on=data.joined_on or today or dt.date.today())
+        ]
+        session.add(member)
+        session.flush()
+        ids.append(member.id)
+    if ids:
+        changes.record(session, changes.Change("member", "insert", tuple(ids), community_id))
+    return ids
+
+
+def update_member(
+    session: Session,
+    member_id: int,
+    data: MemberData,
+    *,
+    today: dt.date | None = None,
+) -> None:
+    """Replace a member's fields; a change of level is added to their history."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    data = _check(session, member.community_id, data, exclude_id=member_id, today=today)
+    old_level = member.level
+    _apply(member, data)
+    if data.level != old_level:
+        member.level_history.append(
+            LevelChange(level=data.level, changed_on=today or dt.date.today())
+        )
+    session.flush()
+    changes.record(session, changes.Change("member", "update", (member_id,), member.community_id))
+
+
+def set_level(
+    session: Session, member_id: int, level: str, *, on: dt.date | None = None
+) -> None:
+    """Move a member to another participation level from ``on`` (today by default)."""
+    Level(level)
+    member = session.get_one(Member, member_id)
+    if member.level == level:
+        return
+    member.level = level
+    member.level_history.append(LevelChange(level=level, changed_on=on or dt.date.today()))
+    session.flush()
+    changes.record(session, changes.Change("member", "update", (member_id,), member.community_id))
+
+
+def level_history(session: Session, member_id: int) -> list[tuple[dt.date, str]]:
+    return [
+        (row.changed_on, row.level)
+        for row in session.scalars(
+            select(LevelChange)
+            .where(LevelChange.member_id == member_id)
+            .order_by(LevelChange.changed_on, LevelChange.id)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class MemberSnapshot:
+    """Everything the store holds about one member, enough to put it back as it was."""
+
+    id: int
+    community_id: int
+    columns: dict[str, Any]
+    roles: tuple[str, ...]
+    tags: tuple[tuple[str, str, str, int], ...]
+    history: tuple[tuple[int, str, dt.date], ...] = field(default=())
+
+
+_SNAPSHOT_COLUMNS = (
+    "full_name", "name_key", "email", "email_key", "organisation", "job_title", "region",
+    "time_zone", "joined_on", "level", "consent", "notes", "status", "erased", "created_at",
+)  # fmt: skip
+
+
+def snapshot_member(session: Session, member_id: int) -> MemberSnapshot:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    return MemberSnapshot(
+        id=member.id,
+        community_id=member.community_id,
+        columns={c: getattr(member, c) for c in _SNAPSHOT_COLUMNS},
+        roles=tuple(r.role for r in member.roles),
+        tags=tuple((t.kind, t.tag_key, t.tag, t.position) for t in member.tags),
+        history=tuple((h.id, h.level, h.changed_on) for h in member.level_history),
+    )
+
+
+def restore_member(session: Session, snap: MemberSnapshot) -> None:
+    """Put a member back exactly as in ``snap`` (re-creating it if it was deleted)."""
+    if snap.columns.get("email_key"):
+        clash = session.scalar(
+            select(Member.full_name).where(
+                Member.community_id == snap.community_id,
+                Member.email_key == snap.columns["email_key"],
+                Member.id != snap.id,
+            )
+        )
+        if clash is not None:
+            raise ValidationError({"email": f"{clash} now uses this email in this community"})
+    member = session.get(Member, snap.id)
+    op: changes.Op = "update"
+    if member is None:
+        op = "insert"
+        member = Member(id=snap.id, community_id=snap.community_id)
+        session.add(member)
+    for name, value in snap.columns.items():
+        setattr(member, name, value)
+    member.roles = [MemberRole(role=r) for r in snap.roles]
+    member.tags = [MemberTag(kind=k, tag_key=key, tag=t, position=p) for k, key, t, p in snap.tags]
+    session.flush()
+    session.execute(delete(LevelChange).where(LevelChange.member_id == snap.id))
+    for hid, level, on in snap.history:
+        session.add(LevelChange(id=hid, member_id=snap.id, level=level, changed_on=on))
+    session.flush()
+    session.expire(member, ["level_history"])
+    changes.record(session, changes.Change("member", op, (snap.id,), snap.community_id))
+
+
+def delete_member(session: Session, member_id: int) -> MemberSnapshot:
+    """Delete a member and all held about them; returns the snapshot for undo."""
+    snap = snapshot_member(session, member_id)
+    session.execute(delete(Member).where(Member.id == member_id))
+    changes.record(session, changes.Change("member", "delete", (member_id,), snap.community_id))
+    return snap
+
+
+def delete_members(session: Session, member_ids: Sequence[int]) -> list[MemberSnapshot]:
+    return [delete_member(session, mid) for mid in member_ids]
+
+
+def erase_member(session: Session, member_id: int) -> None:
+    """Remove a member's personal details for good, keeping an anonymous row.
+
+    Counts by level and the level history stay correct; name, email, organisation and
+    everything else personal are cleared. With SQLite's secure_delete on (see the store)
+    and a checkpoint afterwards, the old text cannot be recovered from the file.
+    """
+    member = session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    member.full_name = f"{ERASED_NAME} #{member.id}"
+    member.name_key = ""
+    member.email = None
+    member.email_key = None
+    member.organisation = ""
+    member.job_title = ""
+    member.region = ""
+    member.time_zone = ""
+    member.notes = ""
+    member.consent = False
+    member.erased = True
+    member.tags = []
+    session.flush()
+    changes.record(session, changes.Change("member", "update", (member_id,), member.community_id))
+
+
+def export_member(session: Session, member_id: int) -> dict[str, Any]:
+    """Everything held about one member, as JSON-ready data (the right of access)."""
+    row = get_member(session, member_id)
+    member = session.get_one(Member, member_id)
+    return {
+        "format": "copdesk-member-export",
+        "format_version": 1,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "community": member.community.name,
+        "member": {
+            "id": row.id,
+            "full_name": row.full_name,
+            "email": row.email,
+            "organisation": row.organisation,
+            "job_title": row.job_title,
+            "region": row.region,
+            "time_zone": row.time_zone,
+            "joined_on": row.joined_on.isoformat() if row.joined_on else None,
+            "participation_level": row.level,
+            "roles": list(row.roles),
+            "expertise": list(row.expertise),
+            "interests": list(row.interests),
+            "consent_to_host_reports": row.consent,
+            "notes": row.notes,
+            "status": row.status,
+            "erased": row.erased,
+            "created_at": member.created_at.isoformat(timespec="seconds"),
+            "updated_at": member.updated_at.isoformat(timespec="seconds"),
+        },
+        "participation_history": [
+            {"from": on.isoformat(), "level": level}
+            for on, level in level_history(session, member_id)
+        ],
+    }
+
+
+# --- what the community knows, and its reach --------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TagEntry:
+    """One tag of the knowledge map: who holds it as expertise, who seeks it."""
+
+    tag: str
+    experts: tuple[str, ...]
+    seekers: tuple[str, ...]
+    hidden_experts: int = 0  # members counted but not named (no consent)
+    hidden_seekers: int = 0
+
+    @property
+    def expert_count(self) -> int:
+        return len(self.experts) + self.hidden_experts
+
+    @property
+    def seeker_count(self) -> int:
+        return len(self.seekers) + self.hidden_seekers
+
+    @property
+    def is_gap(self) -> bool:
+        """Somebody wants to learn it and nobody in the community holds it."""
+        return self.seeker_count > 0 and self.expert_count == 0
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeMap:
+    entries: tuple[TagEntry, ...]
+
+    @property
+    def gaps(self) -> tuple[TagEntry, ...]:
+        return tuple(
+            sorted(
+                (e for e in self.entries if e.is_gap),
+                key=lambda e: (-e.seeker_count, e.tag.casefold()),
+            )
+        )
+
+    @property
+    def strengths(self) -> tuple[TagEntry, ...]:
+        return tuple(
+            sorted(
+                (e for e in self.entries if e.expert_count),
+                key=lambda e: (-e.expert_count, e.tag.casefold()),
+            )
+        )
+
+
+def knowledge_map(
+    session: Session,
+    community_id: int,
+    *,
+    named: str = "all",
+    include_left: bool = False,
+) -> KnowledgeMap:
+    """For every tag: the members holding it as expertise and those seeking it.
+
+    ``named="consenting"`` names only members who consented to host reports; the others
+    are still counted. Erased members hold no tags; members who left are left out unless
+    ``include_left``.
+    """
+    stmt = (
+        select(MemberTag.tag_key, MemberTag.tag, MemberTag.kind, Member.full_name, Member.consent)
+        .join(Member, Member.id == MemberTag.member_id)
+        .where(Member.community_id == community_id, Member.erased.is_(False))
+        .order_by(Member.name_key)
+    )
+    if not include_left:
+        stmt = stmt.where(Member.status == "active")
+    labels: dict[str, str] = {}
+    experts: dict[str, list[str]] = defaultdict(list)
+    seekers: dict[str, list[str]] = defaultdict(list)
+    hidden: dict[tuple[str, str], int] = defaultdict(int)
+    for key, tag, kind, name, consent in session.execute(stmt):
+        labels.setdefault(key, tag)
+        if named == "consenting" and not consent:
+            hidden[(key, kind)] += 1
+        else:
+            (experts if kind == EXPERTISE else seekers)[key].append(name)
+    entries = tuple(
+        TagEntry(
+            tag=labels[key],
+            experts=tuple(experts[key]),
+            seekers=tuple(seekers[key]),
+            hidden_experts=hidden[(key, EXPERTISE)],
+            hidden_seekers=hidden[(key, INTEREST)],
+        )
+        for key in sorted(labels, key=lambda k: labels[k].casefold())
+    )
+    return KnowledgeMap(entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Counts that show the community's reach (active members only)."""
+
+    total: int
+    by_level: dict[str, int]
+    by_organisation: dict[str, int]
+    by_region: dict[str, int]
+    outside_guests: int
+    inside: int
+    consenting: int
+    left: int
+
+
+def reach(session: Session, community_id: int) -> Reach:
+    rows = list_members(session, community_id)
+    active = [r for r in rows if r.status == "active"]
+    by_level = {lv.value: 0 for lv in Level}
+    by_org: dict[str, int] = defaultdict(int)
+    by_region: dict[str, int] = defaultdict(int)
+    for r in active:
+        by_level[r.level] = by_level.get(r.level, 0) + 1
+        by_org[r.organisation or "(not given)"] += 1
+        by_region[r.region or "(not given)"] += 1
+    guests = sum(1 for r in active if r.is_outside_guest)
+
+    def ranked(d: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0].casefold())))
+
+    return Reach(
+        total=len(active),
+        by_level=by_level,
+        by_organisation=ranked(by_org),
+        by_region=ranked(by_region),
+        outside_guests=guests,
+        inside=len(active) - guests,
+        consenting=sum(1 for r in active if r.consent),
+        left=len(rows) - len(active),
+    )
+
+
+def member_count(session: Session, community_id: int) -> int:
+    return session.scalar(
+        select(func.count(Member.id)).where(Member.community_id == community_id)
+    ) or 0

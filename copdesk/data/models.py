@@ -1,0 +1,150 @@
+"""SQLAlchemy 2 typed models: the store's schema.
+
+Enumerated values are stored as their framework keys (plain strings), checked by the
+commands in this package, so that the SQL stays dialect-neutral and old rows still load
+if a later version of the vocabulary drops a term.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Community(Base):
+    __tablename__ = "community"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    domain: Mapped[str] = mapped_column(Text, default="")
+    host_organisation: Mapped[str] = mapped_column(String(200), default="")
+    stage: Mapped[str] = mapped_column(String(20), default="coalescing")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[Member]] = relationship(
+        back_populates="community", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Member(Base):
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("community_id", "email_key", name="uq_member_community_email"),
+        Index("ix_member_community_name", "community_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    #: Case-folded, NFKC-normalised name, for finding likely duplicates.
+    name_key: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    #: Lower-cased email, unique within a community (NULL when there is none).
+    email_key: Mapped[str | None] = mapped_column(String(320))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(200), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(20), default="peripheral")
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    #: Row version, bumped on every update (optimistic locking for shared stores).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    community: Mapped[Community] = relationship(back_populates="members")
+    roles: Mapped[list[MemberRole]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="MemberRole.role"
+    )
+    tags: Mapped[list[MemberTag]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="MemberTag.position"
+    )
+    level_history: Mapped[list[LevelChange]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(LevelChange.changed_on, LevelChange.id)",
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class MemberRole(Base):
+    __tablename__ = "member_role"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class MemberTag(Base):
+    """A tag a member holds, either as expertise (what they know) or interest."""
+
+    __tablename__ = "member_tag"
+    __table_args__ = (Index("ix_member_tag_key", "kind", "tag_key"),)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # expertise | interest
+    tag_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LevelChange(Base):
+    """A member's participation level from a date on: the trajectory over time."""
+
+    __tablename__ = "level_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(20))
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class StoreInfo(Base):
+    """Key/value facts about the store itself (which app version last wrote it)."""
+
+    __tablename__ = "store_info"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

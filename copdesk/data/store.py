@@ -1,0 +1,315 @@
+"""The store: one database (an SQLite file by default), its schema and its sessions.
+
+Opening a store resolves where it is, refuses what it does not understand without
+touching it, keeps a copy before any migration, brings the schema up to date with
+Alembic and hands out sessions, one per user action::
+
+    store = Store.open(path_or_url)
+    member = store.run(members.add_member, community_id, data)
+
+``Store.run`` opens a session and a transaction, calls the function with the session,
+commits, and then tells subscribers what changed (see :mod:`copdesk.data.changes`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_path
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from copdesk import __version__
+from copdesk.data import changes
+from copdesk.data.models import StoreInfo
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A store cannot be opened or used; the message is meant for the user."""
+
+
+class NewerStoreError(StoreError):
+    """The store's schema is newer than this copdesk understands."""
+
+
+def default_store_path() -> Path:
+    """The default store: one SQLite file in the platform's user data folder."""
+    return user_data_path("copdesk", appauthor=False) / "copdesk.sqlite"
+
+
+def resolve_url(target: str | os.PathLike[str] | None) -> str:
+    """An SQLAlchemy URL for a path, a URL, or None (the default store)."""
+    if target is None:
+        return f"sqlite:///{default_store_path()}"
+    text = os.fspath(target)
+    if "://" in text:
+        try:
+            make_url(text)
+        except ArgumentError as exc:
+            raise StoreError(f"not a valid database URL: {text}") from exc
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other databases and memory stores."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def describe(url: str) -> str:
+    """A short, password-free description of a store for status bars and messages."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _check_sqlite_file(path: Path) -> tuple[str | None, str | None]:
+    """Check a file is an SQLite database without writing to it.
+
+    Returns the schema revision and the app version recorded in it (either may be None).
+    """
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if header and header != SQLITE_HEADER:
+        raise StoreError(f"{path} is not a copdesk store (it is not an SQLite database)")
+    if not header:
+        return None, None
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = app_version = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+        if "store_info" in tables:
+            row = con.execute("SELECT value FROM store_info WHERE key='app_version'").fetchone()
+            app_version = row[0] if row else None
+        return revision, app_version
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is damaged or not a copdesk store: {exc}") from exc
+    finally:
+        con.close()
+
+
+def _refuse_if_newer(where: str, revision: str | None, app_version: str | None) -> None:
+    if revision is None or revision in known_revisions():
+        return
+    made_by = f" by copdesk {app_version}" if app_version else ""
+    raise NewerStoreError(
+        f"{where} was written{made_by} with store schema {revision}, which is newer than "
+        f"this copdesk {__version__} understands (schema {head_revision()}). "
+        "Update copdesk to open it; the store was not changed."
+    )
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con: Any, _record: Any) -> None:
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        # Erased personal data must not survive in free pages of the file.
+        cur.execute("PRAGMA secure_delete=ON")
+        cur.close()
+
+
+def sqlite_backup(source: Path, target: Path) -> None:
+    """Copy an SQLite database with the online backup API (safe while it is open)."""
+    tmp = target.with_name(target.name + ".part")
+    src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.replace(tmp, target)
+
+
+class Store:
+    """An open store: an engine, its session factory, and change subscribers."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self._subscribers: list[Callable[[list[changes.Change]], None]] = []
+        self.pre_migration_copy: Path | None = None
+
+    # -- opening -------------------------------------------------------------------
+    @classmethod
+    def open(cls, target: str | os.PathLike[str] | None = None) -> Store:
+        """Open (creating if needed) the store at a path or URL and migrate it."""
+        url = resolve_url(target)
+        where = describe(url)
+        path = sqlite_path(url)
+        if path is not None:
+            if path.is_dir():
+                raise StoreError(f"{path} is a folder, not a store file")
+            if path.exists():
+                revision, app_version = _check_sqlite_file(path)
+                _refuse_if_newer(str(path), revision, app_version)
+            else:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot create the folder for {path}: {exc.strerror or exc}"
+                    ) from exc
+        try:
+            engine = create_engine(url)
+        except (ArgumentError, ImportError) as exc:
+            raise StoreError(f"cannot open {where}: {exc}") from exc
+        if engine.dialect.name == "sqlite":
+            _install_sqlite_pragmas(engine)
+        store = cls(url, engine)
+        try:
+            store._migrate()
+        except StoreError:
+            engine.dispose()
+            raise
+        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open {where}: {_short(exc)}") from exc
+        return store
+
+    def _migrate(self) -> None:
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            has_tables = bool(inspect(conn).get_table_names())
+        _refuse_if_newer(describe(self.url), current, None)
+        head = head_revision()
+        if current == head:
+            return
+        path = sqlite_path(self.url)
+        if path is not None and has_tables:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            copy = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
+            sqlite_backup(path, copy)
+            self.pre_migration_copy = copy
+        cfg = _alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        with self.sessions.begin() as session:
+            session.merge(StoreInfo(key="app_version", value=__version__))
+
+    def close(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            with contextlib.suppress(SQLAlchemyError), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- units of work -------------------------------------------------------------
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-only session for queries (reports, tables)."""
+        with self.sessions() as session:
+            yield session
+
+    def run(
+        self,
+        fn: Callable[Concatenate[Session, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``fn(session, ...)`` in one transaction; publish its changes after commit."""
+        try:
+            with self.sessions() as session, session.begin():
+                result = fn(session, *args, **kwargs)
+                session.flush()
+                recorded = changes.take(session)
+        except OperationalError as exc:
+            raise StoreError(f"the store could not save this change: {_short(exc)}") from exc
+        if recorded:
+            self._publish(recorded)
+        return result
+
+    def subscribe(self, callback: Callable[[list[changes.Change]], None]) -> None:
+        self._subscribers.append(callback)
+
+    def unsubscribe(self, callback: Callable[[list[changes.Change]], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._subscribers.remove(callback)
+
+    def _publish(self, recorded: list[changes.Change]) -> None:
+        for callback in list(self._subscribers):
+            callback(recorded)
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log back into the file (after erasing personal data)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def app_version_recorded(self) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(StoreInfo.value).where(StoreInfo.key == "app_version"))
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0]

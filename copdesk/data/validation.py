@@ -1,0 +1,181 @@
+"""Validation and normalisation of what people type, shared by forms, CSV import and CLI.
+
+Validation never raises on odd input: it returns messages keyed by field name, worded for
+the person who typed the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+
+from copdesk.framework import LEVEL_TERMS, MemberStatus, Role
+
+MAX_NAME = 200
+MAX_SHORT = 200
+MAX_TAG = 100
+MAX_TAGS = 50
+MAX_NOTES = 20_000
+MAX_TZ = 64
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG_SPLIT = re.compile(r"[;,\n]")
+
+
+class ValidationError(ValueError):
+    """One or more fields are invalid; ``errors`` maps field name to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberData:
+    """Everything a person can enter about a member (the form's and the CSV's fields)."""
+
+    full_name: str
+    email: str = ""
+    organisation: str = ""
+    job_title: str = ""
+    region: str = ""
+    time_zone: str = ""
+    joined_on: dt.date | None = None
+    level: str = "peripheral"
+    roles: tuple[str, ...] = ("member",)
+    expertise: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    consent: bool = False
+    notes: str = ""
+    status: str = "active"
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def cleaned(self) -> MemberData:
+        """The same data with surrounding white space trimmed and tags normalised."""
+        return replace(
+            self,
+            full_name=clean_line(self.full_name),
+            email=self.email.strip(),
+            organisation=clean_line(self.organisation),
+            job_title=clean_line(self.job_title),
+            region=clean_line(self.region),
+            time_zone=self.time_zone.strip(),
+            roles=tuple(dict.fromkeys(r.strip() for r in self.roles if r.strip())),
+            expertise=normalise_tags(self.expertise),
+            interests=normalise_tags(self.interests),
+            notes=self.notes.strip(),
+        )
+
+
+def clean_line(text: str) -> str:
+    """Collapse runs of white space in a one-line field and trim it."""
+    return " ".join(text.split())
+
+
+def name_key(name: str) -> str:
+    """A name folded for duplicate detection: NFKC, case-folded, accents kept."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def tag_key(tag: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", tag).casefold().split())
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Split a typed list of tags on commas, semicolons or new lines."""
+    return normalise_tags(_TAG_SPLIT.split(text))
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Trimmed, de-duplicated (case-insensitively) tags, in the order first given."""
+    seen: dict[str, str] = {}
+    for raw in tags:
+        tag = clean_line(raw)
+        if tag and tag_key(tag) not in seen:
+            seen[tag_key(tag)] = tag
+    return tuple(seen.values())
+
+
+def normalise_email(email: str) -> str:
+    """The email as stored (trimmed, domain lower-cased); raises ValueError if invalid."""
+    text = email.strip()
+    try:
+        info = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    return info.normalized
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+def _check_text(errors: dict[str, str], name: str, value: str, limit: int, label: str) -> None:
+    if len(value) > limit:
+        errors[name] = f"{label} is too long ({len(value):,} characters; at most {limit:,})"
+    elif _CONTROL.search(value):
+        errors[name] = f"{label} contains control characters"
+
+
+def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[str, str]:
+    """Messages for every invalid field of ``data`` (empty when it is valid)."""
+    errors: dict[str, str] = {}
+    name = clean_line(data.full_name)
+    if not name:
+        errors["full_name"] = "Full name is required"
+    else:
+        _check_text(errors, "full_name", name, MAX_NAME, "Full name")
+    if data.email.strip():
+        try:
+            normalise_email(data.email)
+        except ValueError as exc:
+            errors["email"] = f"Not a valid email address: {exc}"
+    for fname, label in (
+        ("organisation", "Organisation"),
+        ("job_title", "Job title"),
+        ("region", "Region"),
+    ):
+        _check_text(errors, fname, getattr(data, fname), MAX_SHORT, label)
+    tz = data.time_zone.strip()
+    if tz and tz not in _time_zones():
+        errors["time_zone"] = f"Unknown time zone {tz!r} (use a name like Europe/Paris)"
+    if data.joined_on is not None:
+        today = today or dt.date.today()
+        if data.joined_on > today:
+            errors["joined_on"] = "Joined date is in the future"
+        elif data.joined_on.year < 1900:
+            errors["joined_on"] = "Joined date is before 1900"
+    if data.level not in LEVEL_TERMS:
+        errors["level"] = f"Unknown participation level {data.level!r}"
+    bad_roles = [r for r in data.roles if r not in {x.value for x in Role}]
+    if bad_roles:
+        errors["roles"] = f"Unknown role {bad_roles[0]!r}"
+    for fname, label in (("expertise", "Expertise"), ("interests", "Interests")):
+        tags = getattr(data, fname)
+        if len(tags) > MAX_TAGS:
+            errors[fname] = f"{label}: at most {MAX_TAGS} tags"
+        elif any(len(t) > MAX_TAG for t in tags):
+            errors[fname] = f"{label}: a tag is longer than {MAX_TAG} characters"
+        elif any(_CONTROL.search(t) for t in tags):
+            errors[fname] = f"{label}: a tag contains control characters"
+    if len(data.notes) > MAX_NOTES:
+        errors["notes"] = f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
+    if data.status not in {s.value for s in MemberStatus}:
+        errors["status"] = f"Unknown status {data.status!r}"
+    return errors
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _time_zones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+        _TZ_CACHE.add("UTC")
+    return _TZ_CACHE

@@ -1,0 +1,231 @@
+"""The Community of Practice framework: the product's vocabulary, in one place.
+
+Every list the forms, the validation and the reports use comes from here, worded as in
+the source deck ("Communities of Practice; the basics") where the deck has words, and
+in our own words for the models around it (see shared/reference/framework.md).
+
+Stored values are the stable ``key`` strings; what people read is the ``label``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One entry of a vocabulary: a stable key, the words shown, and optional help."""
+
+    key: str
+    label: str
+    help: str = ""
+
+
+def _index(terms: tuple[Term, ...]) -> dict[str, Term]:
+    return {t.key: t for t in terms}
+
+
+# --- The three elements -------------------------------------------------------------
+ELEMENTS: tuple[Term, ...] = (
+    Term("domain", "Domain", "Shared area of interest"),
+    Term("community", "Community", "Members interact and learn together"),
+    Term(
+        "practice",
+        "Practice",
+        "Members are practitioners who develop a shared repertoire of resources",
+    ),
+)
+
+# --- The twelve functions, each with the question that reveals it ------------------
+FUNCTIONS: tuple[Term, ...] = (
+    Term("filters_information", "Filters information",
+         "What information is worth paying more attention to?"),
+    Term("convenes_people", "Convenes people",
+         "Brings together different groups of people from potentially diverse "
+         "geographical regions"),
+    Term("amplifies_information", "Amplifies information",
+         "What new, little known or little understood information needs to be "
+         "discussed/given a platform?"),
+    Term("creates_resources", "Creates resources", "What resources would be useful to develop?"),
+    Term("builds_values", "Builds values",
+         "Promotes and sustains values of individuals and organisations"),
+    Term("problem_solves", "Problem solves", "How can we..?"),
+    Term("requests_for_information", "Requests for information",
+         "Where can I find an example of..?"),
+    Term("experience_sharing", "Experience sharing", "Has anyone had a similar experience?"),
+    Term("creating_templates_assets", "Creating templates & assets",
+         "I have materials from a similar session that can be used as a starting point"),
+    Term("enhances_collaboration", "Enhances collaboration",
+         "Can we combine or work together? Can I visit your practice?"),
+    Term("discuss_developments", "Discuss developments", "What do you think of...?"),
+    Term("maps_knowledge_gaps", "Maps knowledge and gaps",
+         "Who knows what and what are we missing?"),
+)
+FUNCTION_BY_KEY = _index(FUNCTIONS)
+
+# --- Long-term value (five to members, five to the organisation) --------------------
+VALUE_TO_MEMBERS: tuple[Term, ...] = (
+    Term("personal_development", "Personal development"),
+    Term("reputation", "Reputation"),
+    Term("professional_identity", "Professional identity"),
+    Term("collaborative_advantage", "Collaborative advantage"),
+    Term("marketability", "Marketability"),
+)
+VALUE_TO_ORGANISATION: tuple[Term, ...] = (
+    Term("strategic_capabilities", "Strategic capabilities"),
+    Term("keeping_abreast", "Keeping abreast"),
+    Term("innovation", "Innovation"),
+    Term("retention_of_talents", "Retention of talents"),
+    Term("new_strategies", "New strategies"),
+)
+VALUE_KINDS: tuple[Term, ...] = VALUE_TO_MEMBERS + VALUE_TO_ORGANISATION
+VALUE_KIND_BY_KEY = _index(VALUE_KINDS)
+
+# --- Value-creation cycles (Wenger, Trayner & de Laat) ------------------------------
+VALUE_CYCLES: tuple[Term, ...] = (
+    Term("immediate", "Immediate value", "The activities and interactions themselves"),
+    Term("potential", "Potential value",
+         "Knowledge capital: skills, relationships, resources, reputation, a changed "
+         "ability to learn"),
+    Term("applied", "Applied value", "Changes in practice"),
+    Term("realised", "Realised value", "Performance improvement"),
+    Term("reframing", "Reframing value", "Redefining what success means"),
+    Term("enabling", "Enabling value", "Conditions that make the other cycles possible"),
+    Term("strategic", "Strategic value", "Alignment with the host's strategy"),
+)
+VALUE_CYCLE_BY_KEY = _index(VALUE_CYCLES)
+
+# --- The seven design principles --------------------------------------------------
+DESIGN_PRINCIPLES: tuple[Term, ...] = (
+    Term("design_for_evolution", "Design for evolution"),
+    Term("inside_outside_dialogue",
+         "Open a dialogue between inside and outside perspectives"),
+    Term("levels_of_participation", "Invite different levels of participation"),
+    Term("public_private_spaces", "Develop both public and private community spaces"),
+    Term("focus_on_value", "Focus on value"),
+    Term("familiarity_excitement", "Combine familiarity and excitement"),
+    Term("rhythm", "Create a rhythm for the community"),
+)
+
+
+# --- Participation levels (Wenger-Trayner) ------------------------------------------
+class Level(StrEnum):
+    """How close a member is to the heart of the community, core first."""
+
+    CORE = "core"
+    ACTIVE = "active"
+    OCCASIONAL = "occasional"
+    PERIPHERAL = "peripheral"
+    TRANSACTIONAL = "transactional"
+
+    @property
+    def label(self) -> str:
+        return LEVEL_TERMS[self.value].label
+
+    @property
+    def rank(self) -> int:
+        """0 for the core, growing toward the edge."""
+        return list(Level).index(self)
+
+
+LEVEL_TERMS: dict[str, Term] = _index((
+    Term("core", "Core group",
+         "The small heart of the community (typically 10-15% of members)"),
+    Term("active", "Active", "Take part regularly (typically 15-20% of members)"),
+    Term("occasional", "Occasional", "Take part when a topic matters to them"),
+    Term("peripheral", "Peripheral", "Follow from the edge, rarely speak"),
+    Term("transactional", "Transactional",
+         "Come to take or give something specific, then leave"),
+))
+
+
+# --- Roles ---------------------------------------------------------------------------
+class Role(StrEnum):
+    """Roles seen in CoP toolkits; a member may hold several."""
+
+    SPONSOR = "sponsor"
+    COORDINATOR = "coordinator"
+    CORE_MEMBER = "core_member"
+    EXPERT = "expert"
+    MEMBER = "member"
+    OUTSIDE_GUEST = "outside_guest"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SPONSOR: "Sponsor/host",
+    Role.COORDINATOR: "Coordinator/facilitator",
+    Role.CORE_MEMBER: "Core member",
+    Role.EXPERT: "Expert",
+    Role.MEMBER: "Member",
+    Role.OUTSIDE_GUEST: "Outside guest",
+}
+
+
+# --- Stages of development (Wenger, McDermott & Snyder) ------------------------------
+class Stage(StrEnum):
+    POTENTIAL = "potential"
+    COALESCING = "coalescing"
+    MATURING = "maturing"
+    STEWARDSHIP = "stewardship"
+    TRANSFORMATION = "transformation"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+    @property
+    def label(self) -> str:
+        return {"active": "Active", "left": "Left"}[self.value]
+
+
+# --- The fitness test (from the deck) -------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    key: str
+    label: str
+    questions: tuple[Term, ...]
+
+
+FITNESS_TEST: tuple[Dimension, ...] = (
+    Dimension("results", "Results", (
+        Term("results_common_concern",
+             "Is delivering and reporting on tangible results a common concern?"),
+        Term("results_member_benefit",
+             "Do members draw direct and practical benefits from their involvement?"),
+        Term("results_recognised", "Are results officially recognised by the host?"),
+    )),
+    Dimension("resources", "Resources", (
+        Term("resources_member_time", "Do members have sufficient time for the CoP?"),
+        Term("resources_host_support",
+             "Is the host willing to provide time, space, and incentives?"),
+        Term("resources_facilitation", "Is CoP facilitation attractive and stimulating?"),
+    )),
+    Dimension("values", "Values", (
+        Term("values_listening", "Is listening to others a cardinal virtue?"),
+        Term("values_giving", "Are members willing to give without immediate return?"),
+        Term("values_diversity", "Is diversity in thinking and practice validated?"),
+    )),
+)
+
+
+def level_label(key: str) -> str:
+    """The label of a participation level key, or the key itself if unknown."""
+    term = LEVEL_TERMS.get(key)
+    return term.label if term else key
+
+
+def role_label(key: str) -> str:
+    try:
+        return Role(key).label
+    except ValueError:
+        return key
