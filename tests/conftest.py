@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from copdesk.data import communities  # noqa: E402
-from copdesk.data.store import Store  # noqa: E402
+from copdesk.data import communities
+from copdesk.data.store import Store
 
 
 @pytest.fixture

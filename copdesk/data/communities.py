@@ -139,5 +139,7 @@ def find_community(session: Session, name: str | None) -> CommunityInfo:
         raise CommunityError("the store has no community yet")
     if len(infos) > 1:
         known = ", ".join(i.name for i in infos)
-        raise CommunityError(f"the store has several communities; choose one with --community ({known})")
+        raise CommunityError(
+            f"the store has several communities; choose one with --community ({known})"
+        )
     return infos[0]

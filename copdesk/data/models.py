@@ -40,8 +40,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+#: Ids are never reused (SQLite AUTOINCREMENT), so undo can put a row back under its id.
+NO_REUSE = {"sqlite_autoincrement": True}
+
+
 class Community(Base):
     __tablename__ = "community"
+    __table_args__ = (NO_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -61,6 +66,7 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "email_key", name="uq_member_community_email"),
         Index("ix_member_community_name", "community_id", "name_key"),
+        NO_REUSE,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +138,7 @@ class LevelChange(Base):
     """A member's participation level from a date on: the trajectory over time."""
 
     __tablename__ = "level_change"
+    __table_args__ = (NO_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(

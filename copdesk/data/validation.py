@@ -165,7 +165,9 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
         elif any(_CONTROL.search(t) for t in tags):
             errors[fname] = f"{label}: a tag contains control characters"
     if len(data.notes) > MAX_NOTES:
-        errors["notes"] = f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
+        errors["notes"] = (
+            f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
+        )
     if data.status not in {s.value for s in MemberStatus}:
         errors["status"] = f"Unknown status {data.status!r}"
     return errors

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_community")),
         sa.UniqueConstraint("name", name=op.f("uq_community_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "store_info",
@@ -63,6 +64,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_member")),
         sa.UniqueConstraint("community_id", "email_key", name="uq_member_community_email"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_member_community_id"), ["community_id"], unique=False)
@@ -83,6 +85,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_level_change")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("level_change", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_level_change_member_id"), ["member_id"], unique=False)

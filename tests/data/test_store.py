@@ -1,0 +1,187 @@
+"""The store on a real SQLite file: creation, migrations, refusals, pragmas."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from copdesk import __version__
+from copdesk.data import changes, communities, members
+from copdesk.data.store import (
+    NewerStoreError,
+    Store,
+    StoreError,
+    default_store_path,
+    describe,
+    head_revision,
+    resolve_url,
+)
+from copdesk.data.validation import MemberData
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_store_is_created_and_migrated_to_head(store_path: Path) -> None:
+    assert not store_path.exists()
+    with Store.open(store_path) as store:
+        assert store.schema_revision() == head_revision()
+        assert store.app_version_recorded() == __version__
+        tables = set(inspect(store.engine).get_table_names())
+    assert {"community", "member", "member_role", "member_tag", "level_change"} <= tables
+    assert store_path.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_store_in_a_missing_folder_creates_the_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "store.sqlite"
+    with Store.open(target) as store:
+        assert store.schema_revision() == head_revision()
+    assert target.exists()
+
+
+def test_reopening_a_current_store_keeps_no_migration_copy(store_path: Path) -> None:
+    Store.open(store_path).close()
+    with Store.open(store_path) as store:
+        assert store.pre_migration_copy is None
+    assert not list(store_path.parent.glob("*.bak"))
+
+
+def test_every_connection_has_foreign_keys_wal_and_busy_timeout(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def _make_newer(path: Path) -> None:
+    Store.open(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.execute("UPDATE store_info SET value = '9.0.0' WHERE key = 'app_version'")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def test_newer_store_is_refused_naming_both_versions_and_left_untouched(
+    store_path: Path,
+) -> None:
+    _make_newer(store_path)
+    before = digest(store_path)
+    with pytest.raises(NewerStoreError) as err:
+        Store.open(store_path)
+    message = str(err.value)
+    assert "9999" in message and head_revision() in message
+    assert "9.0.0" in message and __version__ in message
+    assert digest(store_path) == before
+    assert not list(store_path.parent.glob("*.bak"))
+
+
+def test_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are my meeting notes, not a database\n" * 20)
+    before = digest(path)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        Store.open(path)
+    assert digest(path) == before
+
+
+def test_truncated_database_is_refused_unchanged(store_path: Path, tmp_path: Path) -> None:
+    with Store.open(store_path) as store:
+        cid = store.run(communities.create_community, "C")
+        for i in range(50):
+            store.run(members.add_member, cid, MemberData(full_name=f"Member {i}"))
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(store_path.read_bytes()[:3000])
+    before = digest(damaged)
+    with pytest.raises(StoreError):
+        Store.open(damaged)
+    assert digest(damaged) == before
+
+
+def test_a_folder_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="folder"):
+        Store.open(tmp_path)
+
+
+def test_migration_keeps_a_copy_of_the_file_first(store_path: Path) -> None:
+    # A store from before the first migration ran: the tables exist, no revision stamp.
+    with Store.open(store_path) as store:
+        cid = store.run(communities.create_community, "Old")
+        store.run(members.add_member, cid, MemberData(full_name="Ada"))
+    con = sqlite3.connect(store_path)
+    con.execute("UPDATE alembic_version SET version_num = '0001'")
+    con.commit()
+    con.close()
+    # Simulate an older schema by removing the stamp table entirely and recreating only
+    # what 0001 expects: upgrade from "no revision" must copy first.
+    con = sqlite3.connect(store_path)
+    con.execute("DROP TABLE alembic_version")
+    con.execute("CREATE TABLE keepme (x INTEGER)")
+    con.execute("DROP TABLE member_tag")
+    con.execute("DROP TABLE member_role")
+    con.execute("DROP TABLE level_change")
+    con.execute("DROP TABLE member")
+    con.execute("DROP TABLE store_info")
+    con.execute("DROP TABLE community")
+    con.commit()
+    con.close()
+    with Store.open(store_path) as store:
+        assert store.pre_migration_copy is not None
+        copy = store.pre_migration_copy
+        assert store.schema_revision() == head_revision()
+    assert copy.exists()
+    con = sqlite3.connect(copy)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
+    assert "keepme" in tables
+
+
+def test_changes_are_published_after_commit_only(store: Store, community_id: int) -> None:
+    seen: list[list[changes.Change]] = []
+    store.subscribe(seen.append)
+    mid = store.run(members.add_member, community_id, MemberData(full_name="Ada Lovelace"))
+    assert seen == [[changes.Change("member", "insert", (mid,), community_id)]]
+
+    def add_then_fail(session, cid):  # type: ignore[no-untyped-def]
+        members.add_member(session, cid, MemberData(full_name="Never saved"))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.run(add_then_fail, community_id)
+    assert len(seen) == 1
+    with store.session() as s:
+        assert [r.full_name for r in members.list_members(s, community_id)] == ["Ada Lovelace"]
+
+
+def test_resolve_url_accepts_paths_and_urls(tmp_path: Path) -> None:
+    assert resolve_url(tmp_path / "x.sqlite") == f"sqlite:///{tmp_path / 'x.sqlite'}"
+    assert resolve_url("sqlite:///relative.db") == "sqlite:///relative.db"
+    assert resolve_url(None).endswith("copdesk.sqlite")
+    assert str(default_store_path()).endswith("copdesk.sqlite")
+    url = "postgresql+psycopg://ann:secret@db.example/cop"
+    assert "secret" not in describe(url)
+    with pytest.raises(StoreError, match="cannot open"):
+        Store.open("nosuchdialect://host/db")
+
+
+def test_open_with_an_sqlalchemy_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'via-url.sqlite'}"
+    with Store.open(url) as store:
+        store.run(communities.create_community, "Via URL")
+    assert (tmp_path / "via-url.sqlite").exists()
+
+
+def test_the_default_store_lives_in_the_user_data_folder(tmp_path: Path) -> None:
+    # conftest points XDG_DATA_HOME at a temp folder
+    path = default_store_path()
+    assert "copdesk" in path.parts
+    with Store.open(None) as store:
+        assert describe(store.url) == str(path)
+    assert path.exists()
