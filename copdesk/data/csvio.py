@@ -1,17 +1,40 @@
 """CSV import (with a preview) and export of the roster.
 
-CONTRACT (to be implemented): the UI's import dialog and the CLI both use exactly this.
+CONTRACT: the UI's import dialog and the CLI both use exactly this.
+
+Import is two steps. :func:`preview_import` reads and checks a file without writing
+anything: it detects the encoding (UTF-8 with or without a byte-order mark, else Excel's
+legacy Windows encoding cp1252) and the separator (comma or semicolon), maps the columns
+by their headers (with common synonyms), and checks every row, reporting invalid rows with
+their line number and reason and likely duplicates (of existing members and within the
+file). :func:`commit_import` then adds every valid, non-duplicate row in the caller's
+transaction: all of them or none.
+
+:func:`export_csv` writes the roster for Excel (UTF-8 with a byte-order mark), with the
+headers the importer maps back, cells that a spreadsheet would run as a formula defused
+with a leading ``'``, and the file replaced atomically.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from copdesk.data import members
 from copdesk.data.members import Duplicate
-from copdesk.data.validation import MemberData
+from copdesk.data.validation import MemberData, email_key, name_key, split_tags, validate_member
+from copdesk.framework import LEVEL_TERMS, MemberStatus, Role, level_label, role_label
 
 
 class CsvError(ValueError):
@@ -42,7 +65,10 @@ class ImportPreview:
 
     @property
     def valid_rows(self) -> tuple[ImportRow, ...]:
-        return tuple(r for r in self.rows if r.valid and not r.duplicates and r.duplicate_in_file is None)
+        return tuple(
+            r for r in self.rows
+            if r.valid and not r.duplicates and r.duplicate_in_file is None
+        )
 
     @property
     def invalid_rows(self) -> tuple[ImportRow, ...]:
@@ -50,19 +76,503 @@ class ImportPreview:
 
     @property
     def duplicate_rows(self) -> tuple[ImportRow, ...]:
-        return tuple(r for r in self.rows if r.valid and (r.duplicates or r.duplicate_in_file is not None))
+        return tuple(
+            r for r in self.rows
+            if r.valid and (r.duplicates or r.duplicate_in_file is not None)
+        )
 
 
-def preview_import(session: Session, community_id: int | None, path: Path) -> ImportPreview:
-    """Read and check a CSV file without writing anything."""
-    raise NotImplementedError
+# --- columns ------------------------------------------------------------------------------
+#: What the exporter writes, in order: (header, MemberData field). The importer maps every
+#: one of these headers back to its field, so an exported file imports unchanged.
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Full name", "full_name"),
+    ("Email", "email"),
+    ("Organisation", "organisation"),
+    ("Job title", "job_title"),
+    ("Region", "region"),
+    ("Time zone", "time_zone"),
+    ("Joined", "joined_on"),
+    ("Participation level", "level"),
+    ("Roles", "roles"),
+    ("Expertise", "expertise"),
+    ("Interests", "interests"),
+    ("Consent", "consent"),
+    ("Status", "status"),
+    ("Notes", "notes"),
+)
+
+#: Pseudo fields joined into ``full_name`` when a file has no single name column.
+FIRST_NAME = "first_name"
+LAST_NAME = "last_name"
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "full_name": (
+        "full name", "name", "member", "member name", "fullname", "participant",
+        "person", "display name", "nom", "nombre", "nome",
+    ),
+    FIRST_NAME: ("first name", "given name", "forename", "firstname", "prenom"),
+    LAST_NAME: ("last name", "surname", "family name", "lastname"),
+    "email": (
+        "email", "e-mail", "email address", "e-mail address", "mail", "emails",
+        "courriel", "correo",
+    ),
+    "organisation": (
+        "organisation", "organization", "company", "org", "employer", "institution",
+        "agency", "affiliation",
+    ),
+    "job_title": ("job title", "title", "role title", "position", "job", "function"),
+    "region": ("region", "country", "location", "country/region", "country or region"),
+    "time_zone": ("time zone", "timezone", "tz"),
+    "joined_on": ("joined", "joined on", "join date", "date joined", "member since", "since"),
+    "level": (
+        "level", "participation", "participation level", "engagement",
+        "engagement level",
+    ),
+    "roles": ("roles", "role", "cop role", "cop roles"),
+    "expertise": ("expertise", "skills", "knows", "skill", "what they know", "expert in"),
+    "interests": (
+        "interests", "interest", "wants to learn", "learning interests", "wants",
+        "what they want to learn", "learning goals",
+    ),
+    "consent": (
+        "consent", "consents", "consent to reports", "consent to host reports",
+        "share with host", "consented",
+    ),
+    "status": ("status", "member status", "state"),
+    "notes": ("notes", "note", "comments", "comment", "remarks"),
+}  # fmt: skip
 
 
-def commit_import(session: Session, community_id: int, preview: ImportPreview) -> list[int]:
-    """Add every valid, non-duplicate row of ``preview``: all of them or none."""
-    raise NotImplementedError
+def _header_key(header: str) -> str:
+    """A header folded for matching: case, accents, spaces and punctuation ignored."""
+    text = unicodedata.normalize("NFKD", header).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+_HEADER_FIELDS: dict[str, str] = {
+    _header_key(s): fname for fname, synonyms in _SYNONYMS.items() for s in synonyms
+}
+for _header, _fname in EXPORT_COLUMNS:
+    _HEADER_FIELDS.setdefault(_header_key(_header), _fname)
+_HEADER_FIELDS.update({_header_key(f): f for f in _SYNONYMS})
+
+#: How each field is called in messages when the file's own header is unknown.
+_FIELD_LABELS = {f: h for h, f in EXPORT_COLUMNS}
+
+
+def map_headers(headers: Sequence[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Map a file's headers to member fields; the first header for a field wins."""
+    mapping: dict[str, str] = {}
+    unmapped: list[str] = []
+    taken: set[str] = set()
+    for header in headers:
+        fname = _HEADER_FIELDS.get(_header_key(header))
+        if fname is None or fname in taken:
+            unmapped.append(header)
+        else:
+            mapping[header] = fname
+            taken.add(fname)
+    return mapping, tuple(unmapped)
+
+
+# --- values -----------------------------------------------------------------------------
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TRUE = {"yes", "y", "true", "t", "1", "x", "oui", "si", "ja"}
+_FALSE = {"no", "n", "false", "f", "0", "non", "nein", ""}
+_ROLE_SPLIT = re.compile(r"[;|,\n]")
+
+
+def _word_key(text: str) -> str:
+    return " ".join(re.split(r"[\s_\-]+", text.strip().casefold())).strip()
+
+
+_LEVELS: dict[str, str] = {}
+for _key, _term in LEVEL_TERMS.items():
+    _LEVELS[_word_key(_key)] = _key
+    _LEVELS[_word_key(_term.label)] = _key
+_LEVELS[_word_key("core group member")] = "core"
+
+_ROLES: dict[str, str] = {}
+for _role in Role:
+    _ROLES[_word_key(_role.value)] = _role.value
+    _ROLES[_word_key(_role.label)] = _role.value
+    for _part in _role.label.split("/"):
+        _ROLES.setdefault(_word_key(_part), _role.value)
+_ROLES.update({
+    "guest": Role.OUTSIDE_GUEST.value,
+    "outsider": Role.OUTSIDE_GUEST.value,
+    "core": Role.CORE_MEMBER.value,
+    "core group": Role.CORE_MEMBER.value,
+    "moderator": Role.COORDINATOR.value,
+})
+
+_STATUSES: dict[str, str] = {}
+for _status in MemberStatus:
+    _STATUSES[_word_key(_status.value)] = _status.value
+    _STATUSES[_word_key(_status.label)] = _status.value
+_STATUS_LABELS = {s.value: s.label for s in MemberStatus}
+_STATUSES.update({"": MemberStatus.ACTIVE.value, "former": MemberStatus.LEFT.value})
+
+
+def undefuse(value: str) -> str:
+    """Undo :func:`defuse`: drop the quote it put before a formula-like cell."""
+    if len(value) > 1 and value[0] == "'" and value[1] in ("'", *_FORMULA_START):
+        return value[1:]
+    return value
+
+
+def defuse(value: str) -> str:
+    """Make a cell safe for spreadsheets: never start it with = + - @, a tab or CR.
+
+    A cell already starting with a quote gets one more, so that :func:`undefuse`
+    gives back exactly what was exported.
+    """
+    if value.startswith((*_FORMULA_START, "'")):
+        return "'" + value
+    return value
+
+
+def _parse_level(text: str) -> str:
+    key = _word_key(text)
+    if not key:
+        return "peripheral"
+    try:
+        return _LEVELS[key]
+    except KeyError:
+        known = ", ".join(t.label for t in LEVEL_TERMS.values())
+        raise ValueError(f"unknown participation level {text.strip()!r} (use {known})") from None
+
+
+def _parse_roles(text: str) -> tuple[str, ...]:
+    parts = [p for p in _ROLE_SPLIT.split(text) if p.strip()]
+    if not parts:
+        return (Role.MEMBER.value,)
+    roles: list[str] = []
+    for part in parts:
+        role = _ROLES.get(_word_key(part))
+        if role is None:
+            known = ", ".join(r.label for r in Role)
+            raise ValueError(f"unknown role {part.strip()!r} (use {known})")
+        if role not in roles:
+            roles.append(role)
+    return tuple(roles)
+
+
+def _parse_consent(text: str) -> bool:
+    key = text.strip().casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"{text.strip()!r} is not yes or no")
+
+
+_DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    value = text.strip()
+    if not value:
+        return None
+    for candidate in (value, value[:10]):
+        try:
+            return dt.date.fromisoformat(candidate)
+        except ValueError:
+            pass
+    match = _DMY.fullmatch(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _parse_status(text: str) -> str:
+    try:
+        return _STATUSES[_word_key(text)]
+    except KeyError:
+        raise ValueError(f"unknown status {text.strip()!r} (use Active or Left)") from None
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "level": _parse_level,
+    "roles": _parse_roles,
+    "consent": _parse_consent,
+    "joined_on": _parse_date,
+    "status": _parse_status,
+    "expertise": split_tags,
+    "interests": split_tags,
+}
+
+
+# --- reading ------------------------------------------------------------------------------
+def _read_text(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read with."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CsvError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CsvError(f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise CsvError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CsvError(
+            f"{path} is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' instead"
+        )
+    if b"\x00" in raw[:8192]:
+        raise CsvError(f"{path} is not a CSV file (it looks like a binary file)")
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            raw.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise CsvError(
+            f"{path} is neither UTF-8 nor Windows (cp1252) text; save it as 'CSV UTF-8'"
+        ) from None
+    if not text.strip():
+        raise CsvError(f"{path} is empty")
+    return text, encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma or semicolon: whichever splits the header line into more columns."""
+    first = text.lstrip("\r\n").splitlines()[0]
+    counts = {}
+    for delim in (",", ";"):
+        try:
+            counts[delim] = len(next(csv.reader([first], delimiter=delim)))
+        except (csv.Error, StopIteration):
+            counts[delim] = 0
+    return ";" if counts[";"] > counts[","] else ","
+
+
+def _records(path: Path, text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
+    """(first line number, cells) for every record; quoted cells may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvError(f"{path}, line {start}: cannot be read as CSV ({exc})") from None
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def _build(
+    cells: list[str],
+    headers: list[str],
+    mapping: dict[str, str],
+) -> tuple[MemberData | None, list[str]]:
+    values: dict[str, object] = {}
+    errors: list[str] = []
+    first = last = ""
+    for header, raw in zip(headers, cells, strict=False):
+        fname = mapping.get(header)
+        if fname is None:
+            continue
+        cell = undefuse(raw)
+        if fname == FIRST_NAME:
+            first = cell
+            continue
+        if fname == LAST_NAME:
+            last = cell
+            continue
+        parser = _PARSERS.get(fname)
+        if parser is None:
+            values[fname] = cell
+            continue
+        try:
+            values[fname] = parser(cell)
+        except ValueError as exc:
+            errors.append(f"{header}: {exc}")
+    if "full_name" not in values:
+        values["full_name"] = " ".join(p for p in (first.strip(), last.strip()) if p)
+    try:
+        data = MemberData(**values).cleaned()  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:  # pragma: no cover - guarded by the mapping
+        return None, [str(exc)]
+    return data, errors
+
+
+def preview_import(
+    session: Session,
+    community_id: int | None,
+    path: Path,
+    *,
+    today: dt.date | None = None,
+) -> ImportPreview:
+    """Read and check a CSV file without writing anything.
+
+    Raises CsvError when the file cannot be read as a roster at all (missing, binary,
+    empty, no column for the name); problems of single rows are reported in the rows.
+    """
+    path = Path(path)
+    text, encoding = _read_text(path)
+    delimiter = _sniff_delimiter(text)
+    records = iter(_records(path, text, delimiter))
+    _, headers = next(records, (1, []))
+    headers = [h.strip() for h in headers]
+    mapping, unmapped = map_headers(headers)
+    fields = set(mapping.values())
+    if "full_name" not in fields and not {FIRST_NAME, LAST_NAME} & fields:
+        shown = ", ".join(repr(h) for h in headers if h) or "none"
+        raise CsvError(
+            f"{path} has no column for the member's name (headers found: {shown}); "
+            "call it 'Full name'"
+        )
+    ncols = len(headers)
+    rows: list[ImportRow] = []
+    seen_emails: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue  # blank line, or a row of empty cells as spreadsheets write them
+        if len(cells) > ncols and any(c.strip() for c in cells[ncols:]):
+            rows.append(ImportRow(line, None, (
+                f"has {len(cells)} values but the header has {ncols} columns",
+            )))
+            continue
+        if len(cells) < ncols:
+            rows.append(ImportRow(line, None, (
+                f"has {len(cells)} values but the header has {ncols} columns",
+            )))
+            continue
+        data, errors = _build(cells, headers, mapping)
+        if data is None:
+            rows.append(ImportRow(line, None, tuple(errors)))
+            continue
+        field_header = {f: h for h, f in mapping.items()}
+        for fname, message in validate_member(data, today=today).items():
+            if fname == "full_name" and "full_name" not in field_header:
+                label = "Name"
+            else:
+                label = field_header.get(fname, _FIELD_LABELS.get(fname, fname))
+            if not any(e.startswith(f"{label}:") for e in errors):
+                errors.append(f"{label}: {message}")
+        if errors:
+            rows.append(ImportRow(line, data, tuple(errors)))
+            continue
+        dups: tuple[Duplicate, ...] = ()
+        if community_id is not None:
+            dups = tuple(members.find_duplicates(session, community_id, data))
+        earlier = None
+        if data.email:
+            earlier = seen_emails.get(email_key(data.email))
+        if earlier is None:
+            earlier = seen_names.get(name_key(data.full_name))
+        if earlier is None:
+            if data.email:
+                seen_emails[email_key(data.email)] = line
+            seen_names[name_key(data.full_name)] = line
+        rows.append(ImportRow(line, data, (), dups, earlier))
+    return ImportPreview(
+        path=path,
+        encoding=encoding,
+        delimiter=delimiter,
+        mapping=mapping,
+        unmapped=tuple(h for h in unmapped if h),
+        rows=tuple(rows),
+    )
+
+
+def commit_import(
+    session: Session,
+    community_id: int,
+    preview: ImportPreview,
+    *,
+    today: dt.date | None = None,
+) -> list[int]:
+    """Add every valid, non-duplicate row of ``preview``: all of them or none.
+
+    Runs in the caller's transaction. If the roster changed since the preview so that a
+    row now doubles an existing member, raises CsvError (or ValidationError from the
+    member commands) and the caller's transaction is rolled back: nothing is added.
+    """
+    rows = preview.valid_rows
+    for row in rows:
+        assert row.data is not None
+        dups = members.find_duplicates(session, community_id, row.data)
+        if dups:
+            raise CsvError(
+                f"line {row.line}: {row.data.full_name} now doubles {dups[0].full_name}, "
+                "already in the community; preview the file again"
+            )
+    return members.add_members(
+        session, community_id, [r.data for r in rows if r.data is not None], today=today
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+def _cells(row: members.MemberRow) -> list[str]:
+    cells: list[str] = []
+    for _, fname in EXPORT_COLUMNS:
+        value = getattr(row, fname)
+        if fname == "joined_on":
+            text = value.isoformat() if value else ""
+        elif fname == "level":
+            text = level_label(value)
+        elif fname == "roles":
+            text = "; ".join(role_label(r) for r in value)
+        elif fname in ("expertise", "interests"):
+            text = "; ".join(value)
+        elif fname == "consent":
+            text = "yes" if value else "no"
+        elif fname == "status":
+            text = _STATUS_LABELS.get(value, value)
+        else:
+            text = str(value)
+        cells.append(defuse(text))
+    return cells
 
 
 def export_csv(session: Session, community_id: int, path: Path) -> int:
-    """Write the roster to ``path`` (atomically) for Excel; returns the number of rows."""
-    raise NotImplementedError
+    """Write the roster to ``path`` (atomically) for Excel; returns the number of rows.
+
+    Erased members are left out (they hold nothing personal to export). The file is
+    written to a temporary file beside ``path`` and moved into place, so a failure leaves
+    no partial file (and an existing file at ``path`` untouched); raises CsvError.
+    """
+    path = Path(path)
+    rows = [r for r in members.list_members(session, community_id) if not r.erased]
+    folder = path.parent
+    if path.is_dir():
+        raise CsvError(f"cannot write {path}: it is a folder")
+    if not folder.is_dir():
+        raise CsvError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise CsvError(f"cannot write {path}: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n")
+            writer.writerow([h for h, _ in EXPORT_COLUMNS])
+            for row in rows:
+                writer.writerow(_cells(row))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CsvError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(rows)
+
