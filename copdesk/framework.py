@@ -229,3 +229,96 @@ def role_label(key: str) -> str:
         return Role(key).label
     except ValueError:
         return key
+
+
+# --- Sessions: modes, spaces, statuses, methods --------------------------------------
+SESSION_MODES: tuple[Term, ...] = (
+    Term("in_person", "In person"),
+    Term("online", "Online"),
+    Term("hybrid", "Hybrid"),
+)
+SESSION_SPACES: tuple[Term, ...] = (
+    Term("public", "Public", "Open to all members and guests"),
+    Term("private", "Private", "Core group or invited only"),
+)
+SESSION_STATUSES: tuple[Term, ...] = (
+    Term("planned", "Planned"),
+    Term("held", "Held"),
+    Term("cancelled", "Cancelled"),
+)
+ATTENDANCE_STATUSES: tuple[Term, ...] = (
+    Term("invited", "Invited"),
+    Term("attended", "Attended"),
+    Term("apologised", "Apologised"),
+    Term("absent", "Absent"),
+)
+ATTENDANCE_ROLES: tuple[Term, ...] = (
+    Term("participant", "Participant"),
+    Term("presenter", "Presenter"),
+    Term("facilitator", "Facilitator"),
+    Term("guest", "Guest"),
+)
+ACTION_STATUSES: tuple[Term, ...] = (
+    Term("open", "Open"),
+    Term("done", "Done"),
+    Term("dropped", "Dropped"),
+)
+CADENCES: tuple[Term, ...] = (
+    Term("weekly", "Weekly", "Every 7 days"),
+    Term("fortnightly", "Fortnightly", "Every 14 days"),
+    Term("monthly", "Monthly", "The same day every month"),
+    Term("custom", "Custom interval", "Every N days"),
+)
+
+#: Methods (formats) for agenda blocks, with the functions each is known to serve.
+METHODS: tuple[Term, ...] = (
+    Term("peer_assist", "Peer assist", "A member brings a challenge; peers advise"),
+    Term("lightning_talks", "Lightning talks", "Several five-minute talks in a row"),
+    Term("fishbowl", "Fishbowl", "An inner circle talks, the outer circle listens and joins"),
+    Term("world_cafe", "World cafe", "Small tables, rotating rounds on one question"),
+    Term("open_discussion", "Open discussion"),
+    Term("presentation", "Presentation"),
+    Term("show_and_tell", "Show and tell", "Members show something they made"),
+    Term("case_clinic", "Case clinic", "Work through one real case together"),
+    Term("knowledge_mapping", "Knowledge mapping", "Map who knows what, and the gaps"),
+    Term("co_creation", "Co-creation workshop", "Build a shared resource together"),
+    Term("news_round", "News round", "What is new in our field?"),
+    Term("check_in", "Check-in", "Welcome and introductions"),
+    Term("retrospective", "Retrospective", "Look back at what worked"),
+    Term("site_visit", "Site visit"),
+    Term("break", "Break"),
+)
+METHOD_BY_KEY = _index(METHODS)
+
+FUNCTION_METHODS: dict[str, tuple[str, ...]] = {
+    "filters_information": ("news_round", "lightning_talks", "open_discussion"),
+    "convenes_people": ("check_in", "world_cafe", "site_visit"),
+    "amplifies_information": ("presentation", "lightning_talks", "fishbowl"),
+    "creates_resources": ("co_creation", "case_clinic"),
+    "builds_values": ("fishbowl", "open_discussion", "retrospective"),
+    "problem_solves": ("peer_assist", "case_clinic", "world_cafe"),
+    "requests_for_information": ("peer_assist", "open_discussion"),
+    "experience_sharing": ("show_and_tell", "fishbowl", "lightning_talks"),
+    "creating_templates_assets": ("co_creation", "show_and_tell"),
+    "enhances_collaboration": ("world_cafe", "site_visit", "co_creation"),
+    "discuss_developments": ("fishbowl", "news_round", "open_discussion"),
+    "maps_knowledge_gaps": ("knowledge_mapping", "world_cafe"),
+}
+
+
+def suggested_methods(function_key: str) -> tuple[Term, ...]:
+    """Methods known to serve a function, for the agenda builder's suggestions."""
+    return tuple(METHOD_BY_KEY[k] for k in FUNCTION_METHODS.get(function_key, ()))
+
+
+def method_label(key: str) -> str:
+    """A method's label; the user's own methods are stored as typed."""
+    term = METHOD_BY_KEY.get(key)
+    return term.label if term else key
+
+
+def term_label(terms: tuple[Term, ...], key: str) -> str:
+    for t in terms:
+        if t.key == key:
+            return t.label
+    return key

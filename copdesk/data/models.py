@@ -141,9 +141,7 @@ class LevelChange(Base):
     __table_args__ = (NO_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("member.id", ondelete="CASCADE"), index=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     level: Mapped[str] = mapped_column(String(20))
     changed_on: Mapped[dt.date] = mapped_column(Date)
 
@@ -155,3 +153,163 @@ class StoreInfo(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Sessions (issue 3) ---------------------------------------------------------------
+class Series(Base):
+    """A rhythm: the rule that generated a run of planned sessions."""
+
+    __tablename__ = "series"
+    __table_args__ = (NO_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[str] = mapped_column(String(20))  # weekly | fortnightly | monthly | custom
+    interval_days: Mapped[int] = mapped_column(Integer, default=7)
+    first_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+
+
+class CopSession(Base):
+    """A community session (meeting); ``starts_at`` is wall-clock time in ``time_zone``."""
+
+    __tablename__ = "cop_session"
+    __table_args__ = (
+        Index("ix_cop_session_community_start", "community_id", "starts_at"),
+        NO_REUSE,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    planned_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    mode: Mapped[str] = mapped_column(String(20), default="online")
+    location: Mapped[str] = mapped_column(String(500), default="")
+    space: Mapped[str] = mapped_column(String(10), default="public")
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    outcome_notes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    resources_created: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    blocks: Mapped[list[AgendaBlock]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="AgendaBlock.position"
+    )
+    facilitators: Mapped[list[SessionFacilitator]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    attendance: Mapped[list[Attendance]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    actions: Mapped[list[FollowUpAction]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="FollowUpAction.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AgendaBlock(Base):
+    """One timed block of a session's agenda; its clock time is computed, never stored."""
+
+    __tablename__ = "agenda_block"
+    __table_args__ = (NO_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cop_session.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    function: Mapped[str] = mapped_column(String(40), default="")
+    method: Mapped[str] = mapped_column(String(100), default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    materials: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class SessionFacilitator(Base):
+    __tablename__ = "session_facilitator"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cop_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cop_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default="invited")
+    role: Mapped[str] = mapped_column(String(12), default="participant")
+
+
+class FollowUpAction(Base):
+    __tablename__ = "follow_up_action"
+    __table_args__ = (NO_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cop_session.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgendaTemplate(Base):
+    """A saved agenda to start new sessions from (the community's own templates)."""
+
+    __tablename__ = "agenda_template"
+    __table_args__ = (UniqueConstraint("community_id", "name", name="uq_template_name"), NO_REUSE)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    planned_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    blocks: Mapped[list[TemplateBlock]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="TemplateBlock.position"
+    )
+
+
+class TemplateBlock(Base):
+    __tablename__ = "template_block"
+
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_template.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    function: Mapped[str] = mapped_column(String(40), default="")
+    method: Mapped[str] = mapped_column(String(100), default="")
+    materials: Mapped[str] = mapped_column(Text, default="")

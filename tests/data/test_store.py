@@ -7,11 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect
 
 from copdesk import __version__
 from copdesk.data import changes, communities, members
 from copdesk.data.store import (
+    MIGRATIONS_DIR,
     NewerStoreError,
     Store,
     StoreError,
@@ -110,37 +113,53 @@ def test_a_folder_is_not_a_store(tmp_path: Path) -> None:
         Store.open(tmp_path)
 
 
-def test_migration_keeps_a_copy_of_the_file_first(store_path: Path) -> None:
-    # A store from before the first migration ran: the tables exist, no revision stamp.
-    with Store.open(store_path) as store:
-        cid = store.run(communities.create_community, "Old")
-        store.run(members.add_member, cid, MemberData(full_name="Ada"))
+def make_store_at(path: Path, revision: str) -> None:
+    """A store file exactly as an older copdesk (schema ``revision``) left it."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
+def test_every_earlier_schema_upgrades_with_its_data_and_a_copy_first(
+    store_path: Path,
+) -> None:
+    make_store_at(store_path, "0001")
     con = sqlite3.connect(store_path)
-    con.execute("UPDATE alembic_version SET version_num = '0001'")
+    con.execute(
+        "INSERT INTO community (id, name, domain, host_organisation, stage, is_demo, created_at)"
+        " VALUES (1, 'Old CoP', 'water', 'Host', 'maturing', 0, '2025-01-01 00:00:00')"
+    )
+    con.execute(
+        "INSERT INTO member (id, community_id, full_name, name_key, email, email_key,"
+        " organisation, job_title, region, time_zone, level, consent, notes, status, erased,"
+        " created_at, updated_at, version) VALUES (1, 1, 'Ada', 'ada', 'ada@example.org',"
+        " 'ada@example.org', 'Org', '', 'Peru', '', 'core', 1, '', 'active', 0,"
+        " '2025-01-01 00:00:00', '2025-01-01 00:00:00', 1)"
+    )
     con.commit()
     con.close()
-    # Simulate an older schema by removing the stamp table entirely and recreating only
-    # what 0001 expects: upgrade from "no revision" must copy first.
-    con = sqlite3.connect(store_path)
-    con.execute("DROP TABLE alembic_version")
-    con.execute("CREATE TABLE keepme (x INTEGER)")
-    con.execute("DROP TABLE member_tag")
-    con.execute("DROP TABLE member_role")
-    con.execute("DROP TABLE level_change")
-    con.execute("DROP TABLE member")
-    con.execute("DROP TABLE store_info")
-    con.execute("DROP TABLE community")
-    con.commit()
-    con.close()
     with Store.open(store_path) as store:
-        assert store.pre_migration_copy is not None
         copy = store.pre_migration_copy
         assert store.schema_revision() == head_revision()
-    assert copy.exists()
+        with store.session() as s:
+            (row,) = members.list_members(s, 1)
+        assert (row.full_name, row.email, row.level, row.consent) == (
+            "Ada", "ada@example.org", "core", True,
+        )
+    assert copy is not None and copy.exists()
+    assert copy.name.startswith(f"{store_path.name}.before-{head_revision()}-")
+    # The copy is the old store, and it opens (and upgrades) in its own right.
     con = sqlite3.connect(copy)
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     con.close()
-    assert "keepme" in tables
+    restored = copy.with_name("restored.sqlite")
+    restored.write_bytes(copy.read_bytes())
+    with Store.open(restored) as store, store.session() as s:
+        assert [r.full_name for r in members.list_members(s, 1)] == ["Ada"]
 
 
 def test_changes_are_published_after_commit_only(store: Store, community_id: int) -> None:
