@@ -1,0 +1,122 @@
+"""Starting the window: the application object, the store, and a safety net for errors."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from copdesk import __version__
+from copdesk.data.store import Store, StoreError, default_store_path
+from copdesk.ui import dialogs
+from copdesk.ui.icons import app_icon
+from copdesk.ui.main_window import MainWindow
+from copdesk.ui.settings import open_settings
+
+STYLE_SHEET = """
+QTabWidget#mainTabs > QTabBar::tab { padding: 7px 16px; min-width: 90px; }
+QStatusBar QLabel#whereLabel { color: #5d6d7e; padding: 0 6px; }
+QTableView { gridline-color: #e3e6e8; selection-background-color: #cfe6e8;
+             selection-color: #1c2833; }
+QHeaderView::section { padding: 4px 6px; }
+"""
+
+
+def configure_application(app: QApplication) -> None:
+    """Names, icon and a consistent look (Fusion) for the application object."""
+    app.setOrganizationName("copdesk")
+    app.setApplicationName("copdesk")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    if "Fusion" in list(QStyleFactory.keys()):
+        app.setStyle("Fusion")
+    app.setStyleSheet(STYLE_SHEET)
+
+
+def install_excepthook() -> Callable[..., object]:
+    """Show a short message for unexpected errors instead of crashing; returns the old hook."""
+    previous = sys.excepthook
+
+    def hook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        # The safety net itself must never raise.
+        with contextlib.suppress(Exception):
+            dialogs.error(
+                None,
+                "Something went wrong",
+                f"copdesk met an unexpected problem and did not finish what it was doing:\n\n"
+                f"{exc_type.__name__}: {exc}\n\n"
+                "Your data is saved after every change. If this keeps happening, please "
+                "report it with the details below.",
+                "".join(traceback.format_exception(exc_type, exc, tb)),
+            )
+
+    sys.excepthook = hook
+    return previous
+
+
+def open_store_interactively(
+    target: str | None, settings: QSettings | None = None
+) -> Store | None:
+    """Open ``target`` (a path or URL; None for the default store).
+
+    When it cannot be opened, explain why and let the user pick another store, fall back
+    to the default store, or quit (None).
+    """
+    while True:
+        try:
+            return Store.open(target)
+        except StoreError as exc:
+            choice = dialogs.store_problem(None, str(exc))
+        if choice == "quit":
+            return None
+        if choice == "default":
+            if target is None or target == str(default_store_path()):
+                dialogs.error(None, "copdesk cannot start", "The default store cannot be opened.")
+                return None
+            target = None
+            continue
+        path = dialogs.open_file(
+            None, "Open a copdesk store", "copdesk stores (*.sqlite *.sqlite3 *.db);;All files (*)"
+        )
+        if path is None:
+            return None
+        target = str(path)
+
+
+def build_main_window(db: str | None, settings: QSettings) -> MainWindow | None:
+    """The window on ``db`` (else the last store used, else the default store)."""
+    target = db
+    if target is None:
+        last = settings.value("store/last")
+        target = str(last) if last else None
+    store = open_store_interactively(target, settings)
+    if store is None:
+        return None
+    return MainWindow(store, settings=settings, owns_store=True)
+
+
+def run_gui(db: str | None) -> int:
+    """Open the window; returns the exit status when it closes."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    configure_application(app)
+    previous = install_excepthook()
+    try:
+        window = build_main_window(db, open_settings())
+        if window is None:
+            return 1
+        window.show()
+        return app.exec()
+    finally:
+        sys.excepthook = previous

@@ -1,0 +1,165 @@
+"""Creating a community, and the welcome page shown while a store has none open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from copdesk.data.validation import ValidationError
+from copdesk.framework import Stage
+from copdesk.ui.icons import app_icon
+
+STAGE_HELP = {
+    Stage.POTENTIAL: "People face similar problems and see the value of sharing",
+    Stage.COALESCING: "Members come together and launch the community",
+    Stage.MATURING: "The community sets its focus, roles and boundaries",
+    Stage.STEWARDSHIP: "The community sustains its momentum and relevance",
+    Stage.TRANSFORMATION: "The community radically changes, merges or closes",
+}
+
+
+class CommunityForm(QDialog):
+    """Name, domain statement, host organisation and stage of a new community.
+
+    ``submit(name, domain, host, stage)`` creates it (raising ValidationError for a name
+    already taken); the dialog closes only once it succeeded.
+    """
+
+    def __init__(
+        self, submit: Callable[[str, str, str, str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self.setWindowTitle("New community")
+        self.setObjectName("communityForm")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Water & Sanitation Practitioners")
+        self.domain = QPlainTextEdit()
+        self.domain.setPlaceholderText(
+            "The shared area of interest: what members care about and learn together"
+        )
+        self.domain.setFixedHeight(72)
+        self.host = QLineEdit()
+        self.host.setPlaceholderText("The sponsoring organisation, if any")
+        self.stage = QComboBox()
+        for stage in Stage:
+            self.stage.addItem(stage.label, stage.value)
+            self.stage.setItemData(
+                self.stage.count() - 1, STAGE_HELP[stage], Qt.ItemDataRole.ToolTipRole
+            )
+        self.stage.setCurrentIndex(self.stage.findData(Stage.COALESCING.value))
+        self.name_error = QLabel()
+        self.name_error.setStyleSheet("color: #b03a2e;")
+        self.name_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_error.hide()
+
+        name_cell = QWidget()
+        cell = QVBoxLayout(name_cell)
+        cell.setContentsMargins(0, 0, 0, 0)
+        cell.setSpacing(2)
+        cell.addWidget(self.name)
+        cell.addWidget(self.name_error)
+        form = QFormLayout()
+        form.addRow("Name:", name_cell)
+        form.addRow("Domain:", self.domain)
+        form.addRow("Host organisation:", self.host)
+        form.addRow("Stage of development:", self.stage)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        ok.setText("Create community")
+        self.ok_button = ok
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.name.textEdited.connect(lambda _t: self.name_error.hide())
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def accept(self) -> None:
+        try:
+            self._submit(
+                self.name.text(),
+                self.domain.toPlainText(),
+                self.host.text(),
+                str(self.stage.currentData()),
+            )
+        except ValidationError as exc:
+            self.name_error.setText("; ".join(exc.errors.values()))
+            self.name_error.show()
+            self.name.setFocus()
+            return
+        super().accept()
+
+
+class WelcomePage(QWidget):
+    """Shown when the store has no community yet (first run): create one, or try the demo."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomePage")
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(72, 72))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel("Welcome to copdesk")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 20pt; font-weight: 600; color: #1c2833;")
+        text = QLabel(
+            "This store has no community yet. Create yours to start the roster, or open the "
+            "demo community to look around first: about sixty members with their "
+            "expertise and interests, which you can delete later."
+        )
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setStyleSheet("font-size: 11pt; color: #5d6d7e;")
+        text.setMaximumWidth(560)
+        self.create_button = QPushButton("Create your community…")
+        self.create_button.setDefault(True)
+        self.create_button.setMinimumHeight(36)
+        self.demo_button = QPushButton("Open the demo community")
+        self.demo_button.setMinimumHeight(36)
+        self.open_button = QPushButton("Open another store…")
+        self.open_button.setFlat(True)
+        self.store_label = QLabel()
+        self.store_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.store_label.setStyleSheet("color: #95a5a6;")
+        self.store_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        card = QFrame()
+        card.setObjectName("welcomeCard")
+        inner = QVBoxLayout(card)
+        inner.addWidget(logo)
+        inner.addWidget(title)
+        inner.addSpacing(6)
+        inner.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        inner.addSpacing(14)
+        inner.addLayout(buttons)
+        inner.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+        layout.addWidget(self.store_label)

@@ -1,0 +1,426 @@
+"""The main window: four tabs, the menus, the status bar, and what it remembers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from copdesk import __version__
+from copdesk.data import communities, demo
+from copdesk.data.communities import CommunityInfo
+from copdesk.data.store import Store, StoreError, describe
+from copdesk.reports.errors import ReportError
+from copdesk.reports.roster import build_roster_pdf
+from copdesk.ui import dialogs
+from copdesk.ui.community import CommunityForm, WelcomePage
+from copdesk.ui.icons import app_icon, icon
+from copdesk.ui.members.tab import MembersTab
+from copdesk.ui.settings import store_key
+from copdesk.ui.tabs import PlaceholderTab, TabPage
+from copdesk.ui.workspace import Workspace
+
+DEFAULT_SIZE = (1280, 800)
+
+PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
+    ("Sessions", "sessions",
+     "Plan the community's sessions as timed blocks and print the run sheet you hold in "
+     "the room."),
+    ("Fitness", "fitness",
+     "Check the community's fitness: results, resources and values, the questions of the "
+     "fitness test, over time."),
+    ("Value", "value",
+     "Log the value the community creates, from immediate to realised, as stories the host "
+     "can read."),
+)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) or "roster"
+
+
+class MainWindow(QMainWindow):
+    """copdesk's window on one store and one of its communities at a time.
+
+    ``settings`` is where window state is remembered (tests pass a temp INI file);
+    ``owns_store`` says whether closing the window (or opening another store) closes it.
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        settings: QSettings,
+        owns_store: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.workspace = Workspace(self)
+        self._owns_store = owns_store
+        self._init_window()
+        self._init_tabs()
+        self._init_actions()
+        self._init_menus()
+        self._init_status_bar()
+        self._connect_signals()
+        self._restore_settings()
+        if store is not None:
+            self.open_store(store, owns=owns_store)
+
+    # -- building ------------------------------------------------------------------------
+    def _init_window(self) -> None:
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.setWindowTitle("copdesk")
+        self.resize(*DEFAULT_SIZE)
+
+    def _init_tabs(self) -> None:
+        self.members_tab = MembersTab(self.workspace)
+        self.pages: list[TabPage] = [self.members_tab]
+        for title, icon_name, line in PLACEHOLDERS:
+            self.pages.append(PlaceholderTab(self.workspace, title, icon_name, line))
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        for page in self.pages:
+            self.tabs.addTab(page, icon(page.icon_name), page.title)
+        self.welcome = WelcomePage()
+        self.central = QStackedWidget()
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(self.tabs)
+        self.setCentralWidget(self.central)
+
+    def _init_actions(self) -> None:
+        self.new_community_action = QAction("&New community…", self)
+        self.switch_community_action = QAction("&Switch community…", self)
+        self.open_store_action = QAction("&Open store…", self)
+        self.open_store_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        self.export_pdf_action = QAction(icon("roster"), "Roster &PDF…", self)
+        self.export_csv_action = QAction(icon("export"), "Members &CSV…", self)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        stack = self.workspace.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.find_action = QAction("&Find", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+
+        self.tab_actions: list[QAction] = []
+        group = QActionGroup(self)
+        for i, page in enumerate(self.pages):
+            action = QAction(icon(page.icon_name), page.title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.setCheckable(True)
+            group.addAction(action)
+            self.tab_actions.append(action)
+        self.tab_actions[0].setChecked(True)
+        self.detail_action = QAction("Member &details", self)
+        self.detail_action.setCheckable(True)
+        self.detail_action.setChecked(True)
+        self.about_action = QAction("&About copdesk", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        for action in (self.undo_action, self.redo_action, self.find_action,
+                       *self.tab_actions):
+            self.addAction(action)
+
+    def _init_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_community_action)
+        file_menu.addAction(self.switch_community_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.open_store_action)
+        file_menu.addSeparator()
+        self.export_menu = QMenu("&Export…", self)
+        self.export_menu.addAction(self.export_pdf_action)
+        self.export_menu.addAction(self.export_csv_action)
+        file_menu.addMenu(self.export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+
+        view_menu = bar.addMenu("&View")
+        for action in self.tab_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.detail_action)
+        view_menu.addMenu(self.members_tab.column_menu(self))
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _init_status_bar(self) -> None:
+        self.where_label = QLabel()
+        self.where_label.setObjectName("whereLabel")
+        self.where_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.where_label, 1)
+
+    def _connect_signals(self) -> None:
+        self.new_community_action.triggered.connect(self.new_community)
+        self.switch_community_action.triggered.connect(self.switch_community)
+        self.open_store_action.triggered.connect(self.choose_store)
+        self.export_pdf_action.triggered.connect(self.export_roster_pdf)
+        self.export_csv_action.triggered.connect(self.members_tab.export_csv)
+        self.quit_action.triggered.connect(self.close)
+        self.find_action.triggered.connect(self.focus_filter)
+        self.about_action.triggered.connect(self.about)
+        for i, action in enumerate(self.tab_actions):
+            action.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.detail_action.toggled.connect(self.members_tab.detail.setVisible)
+        self.welcome.create_button.clicked.connect(self.new_community)
+        self.welcome.demo_button.clicked.connect(self.open_demo)
+        self.welcome.open_button.clicked.connect(self.choose_store)
+        self.workspace.events.changed.connect(lambda _c: self._update_status())
+
+    # -- settings ------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for page in self.pages:
+            page.restore_state(self.settings)
+        tab = self.settings.value("window/tab", 0, type=int)
+        if isinstance(tab, int) and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+        detail = self.settings.value("members/detail_visible", True, type=bool)
+        self.detail_action.setChecked(bool(detail))
+        self.members_tab.detail.setVisible(bool(detail))
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue("members/detail_visible", self.detail_action.isChecked())
+        for page in self.pages:
+            page.save_state(self.settings)
+        store = self.workspace.store
+        if store is not None:
+            self.settings.setValue("store/last", store.url)
+            if self.workspace.community_id is not None:
+                self.settings.setValue(
+                    f"{store_key(store.url)}/community", self.workspace.community_id
+                )
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self._release_store()
+        super().closeEvent(event)
+
+    # -- store and community ----------------------------------------------------------------
+    @property
+    def store(self) -> Store | None:
+        return self.workspace.store
+
+    @property
+    def community_id(self) -> int | None:
+        return self.workspace.community_id
+
+    def _release_store(self) -> None:
+        store = self.workspace.store
+        self.workspace.set_store(None)
+        self.workspace.set_community(None)
+        if store is not None and self._owns_store:
+            store.close()
+
+    def open_store(self, store: Store, *, owns: bool | None = None) -> None:
+        """Show ``store``: its remembered community, its only one, or the first of several."""
+        if store is not self.workspace.store:
+            self._release_store()
+        if owns is not None:
+            self._owns_store = owns
+        self.workspace.set_store(store)
+        self.settings.setValue("store/last", store.url)
+        self.welcome.store_label.setText(f"Store: {describe(store.url)}")
+        infos = self._communities()
+        remembered = self.settings.value(f"{store_key(store.url)}/community", None)
+        chosen: int | None = None
+        for info in infos:
+            if str(info.id) == str(remembered):
+                chosen = info.id
+        if chosen is None and infos:
+            chosen = infos[0].id
+        self.set_community(chosen)
+
+    def _communities(self) -> list[CommunityInfo]:
+        if self.store is None:
+            return []
+        with self.store.session() as session:
+            return communities.list_communities(session)
+
+    def set_community(self, community_id: int | None) -> None:
+        self.workspace.set_community(community_id)
+        if self.store is not None and community_id is not None:
+            self.settings.setValue(f"{store_key(self.store.url)}/community", community_id)
+        self.central.setCurrentWidget(self.tabs if community_id is not None else self.welcome)
+        self._update_status()
+
+    def community(self) -> CommunityInfo | None:
+        if self.store is None or self.community_id is None:
+            return None
+        with self.store.session() as session:
+            try:
+                return communities.get_community(session, self.community_id)
+            except communities.CommunityError:
+                return None
+
+    def _update_status(self) -> None:
+        store = self.store
+        info = self.community()
+        several = len(self._communities()) > 1
+        self.switch_community_action.setEnabled(several)
+        has = info is not None
+        for action in (self.export_pdf_action, self.export_csv_action, self.find_action):
+            action.setEnabled(has)
+        if store is None:
+            self.where_label.setText("No store open")
+            self.setWindowTitle("copdesk")
+            return
+        where = f"Store: {describe(store.url)}"
+        if info is None:
+            self.where_label.setText(f"{where}  ·  No community yet")
+            self.setWindowTitle("copdesk")
+        else:
+            noun = "member" if info.member_count == 1 else "members"
+            self.where_label.setText(
+                f"Community: {info.name} ({info.member_count} {noun})  ·  {where}"
+            )
+            self.setWindowTitle(f"{info.name} — copdesk")
+
+    # -- user actions ------------------------------------------------------------------------
+    def focus_filter(self) -> None:
+        if self.central.currentWidget() is not self.tabs:
+            return
+        page = self.tabs.currentWidget()
+        if isinstance(page, TabPage):
+            page.focus_filter()
+
+    def _on_tab_changed(self, index: int) -> None:
+        if 0 <= index < len(self.tab_actions):
+            self.tab_actions[index].setChecked(True)
+
+    def new_community(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        created: list[int] = []
+
+        def submit(name: str, domain: str, host: str, stage: str) -> None:
+            created.append(
+                store.run(
+                    communities.create_community,
+                    name,
+                    domain=domain,
+                    host_organisation=host,
+                    stage=stage,
+                )
+            )
+
+        form = CommunityForm(submit, self)
+        try:
+            accepted = dialogs.run(form)
+        except StoreError as exc:
+            dialogs.error(self, "The community was not created", str(exc))
+            return
+        finally:
+            form.deleteLater()
+        if accepted and created:
+            self.set_community(created[0])
+
+    def open_demo(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        try:
+            cid = store.run(demo.create_demo)
+        except demo.DemoExistsError:
+            existing = [i for i in self._communities() if i.is_demo]
+            if not existing:
+                dialogs.error(self, "No demo community", "The demo community cannot be found.")
+                return
+            cid = existing[0].id
+        except StoreError as exc:
+            dialogs.error(self, "The demo community was not created", str(exc))
+            return
+        self.set_community(cid)
+
+    def switch_community(self) -> None:
+        infos = self._communities()
+        if len(infos) < 2:
+            return
+        names = [i.name for i in infos]
+        current = next((n for n, i in enumerate(infos) if i.id == self.community_id), 0)
+        name = dialogs.choose(self, "Switch community", "Work on community:", names, current)
+        if name is None:
+            return
+        for info in infos:
+            if info.name == name:
+                self.set_community(info.id)
+
+    def choose_store(self) -> None:
+        path = dialogs.open_file(
+            self,
+            "Open a copdesk store",
+            "copdesk stores (*.sqlite *.sqlite3 *.db);;All files (*)",
+        )
+        if path is None:
+            return
+        try:
+            store = Store.open(path)
+        except StoreError as exc:
+            dialogs.error(self, "Cannot open this store", str(exc))
+            return
+        self.open_store(store, owns=True)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+
+    def export_roster_pdf(self) -> None:
+        info = self.community()
+        store = self.store
+        if info is None or store is None:
+            return
+        path = dialogs.save_file(
+            self, "Export the roster as PDF", "PDF files (*.pdf)", f"{_slug(info.name)}-roster.pdf"
+        )
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            with store.session() as session:
+                written = build_roster_pdf(session, info.id, Path(path))
+        except (ReportError, OSError, StoreError) as exc:
+            dialogs.error(self, "The roster PDF was not written", str(exc))
+            return
+        self.statusBar().showMessage(f"Roster saved to {written}", 8000)
+
+    def about(self) -> None:
+        dialogs.information(
+            self,
+            "About copdesk",
+            f"copdesk {__version__}\n\n"
+            "A desktop workbench for the people who run Communities of Practice: the "
+            "roster and its knowledge map, sessions, fitness and value, on one local store.",
+        )

@@ -1,0 +1,1 @@
+"""The Members tab: roster model, form, knowledge map, reach and CSV import."""

@@ -1,0 +1,356 @@
+"""The roster as a Qt table model, and the proxy that filters and sorts it.
+
+:class:`MemberTableModel` holds :class:`~copdesk.data.members.MemberRow` objects (handed
+out under ``Qt.UserRole``) and follows the store incrementally: inserted members arrive
+with ``beginInsertRows``, edits with ``dataChanged`` for their row, deletions with
+``beginRemoveRows``. Only switching community resets it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from copdesk.data import members
+from copdesk.data.changes import Change
+from copdesk.data.members import MemberRow
+from copdesk.data.store import Store
+from copdesk.framework import Level, MemberStatus, level_label, role_label
+
+ROW_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: One colour per participation level, deep at the core, pale at the edge.
+LEVEL_COLOURS: dict[str, str] = {
+    Level.CORE: "#1f5f6b",
+    Level.ACTIVE: "#3a8d8f",
+    Level.OCCASIONAL: "#7db9a8",
+    Level.PERIPHERAL: "#c3d9c9",
+    Level.TRANSACTIONAL: "#e1e1dc",
+}
+
+
+class Column(IntEnum):
+    NAME = 0
+    LEVEL = 1
+    ROLES = 2
+    ORGANISATION = 3
+    REGION = 4
+    EXPERTISE = 5
+    INTERESTS = 6
+    EMAIL = 7
+    JOINED = 8
+    CONSENT = 9
+    STATUS = 10
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES: dict[Column, str] = {
+    Column.NAME: "Name",
+    Column.LEVEL: "Participation",
+    Column.ROLES: "Roles",
+    Column.ORGANISATION: "Organisation",
+    Column.REGION: "Region",
+    Column.EXPERTISE: "Expertise",
+    Column.INTERESTS: "Interests",
+    Column.EMAIL: "Email",
+    Column.JOINED: "Joined",
+    Column.CONSENT: "Host reports",
+    Column.STATUS: "Status",
+}
+
+
+def fold(text: str) -> str:
+    """Text folded for matching and sorting: case-folded, accents removed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_text(row: MemberRow) -> str:
+    """What the filter box matches: name, organisation, region, expertise, interests."""
+    parts = [row.full_name, row.organisation, row.region, *row.expertise, *row.interests]
+    return fold(" \u241f ".join(parts))
+
+
+def _display(row: MemberRow, column: Column) -> str:
+    match column:
+        case Column.NAME:
+            return row.full_name
+        case Column.LEVEL:
+            return level_label(row.level)
+        case Column.ROLES:
+            return ", ".join(role_label(r) for r in row.roles)
+        case Column.ORGANISATION:
+            return row.organisation
+        case Column.REGION:
+            return row.region
+        case Column.EXPERTISE:
+            return ", ".join(row.expertise)
+        case Column.INTERESTS:
+            return ", ".join(row.interests)
+        case Column.EMAIL:
+            return row.email
+        case Column.JOINED:
+            return row.joined_on.isoformat() if row.joined_on else ""
+        case Column.CONSENT:
+            return "Named" if row.consent else "Counted only"
+        case Column.STATUS:
+            return "Erased" if row.erased else MemberStatus(row.status).label
+    return ""
+
+
+def _sort_key(row: MemberRow, column: Column) -> Any:
+    match column:
+        case Column.NAME:
+            return fold(row.full_name)
+        case Column.LEVEL:
+            try:
+                return Level(row.level).rank
+            except ValueError:
+                return len(Level)
+        case Column.ROLES:
+            order = {r: i for i, r in enumerate(("sponsor", "coordinator", "core_member",
+                                                  "expert", "member", "outside_guest"))}
+            return "".join(chr(65 + order.get(r, 25)) for r in row.roles) or "~"
+        case Column.JOINED:
+            return row.joined_on.isoformat() if row.joined_on else "9999"
+        case Column.CONSENT:
+            return 0 if row.consent else 1
+        case Column.STATUS:
+            return 2 if row.erased else (0 if row.status == MemberStatus.ACTIVE else 1)
+    return fold(_display(row, column))
+
+
+class MemberTableModel(QAbstractTableModel):
+    """The members of one community, following the store's change events."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[MemberRow] = []
+        self._search: list[str] = []
+        self._store: Store | None = None
+        self._community_id: int | None = None
+
+    # -- source ------------------------------------------------------------------------
+    @property
+    def community_id(self) -> int | None:
+        return self._community_id
+
+    def set_source(self, store: Store | None, community_id: int | None) -> None:
+        """Show another community (or none): the one place the model is reset."""
+        self.beginResetModel()
+        self._store = store
+        self._community_id = community_id
+        rows: list[MemberRow] = []
+        if store is not None and community_id is not None:
+            with store.session() as session:
+                rows = members.list_members(session, community_id)
+        self._rows = rows
+        self._search = [search_text(r) for r in rows]
+        self.endResetModel()
+
+    def on_changes(self, recorded: list[Change]) -> None:
+        """Apply the store's change records incrementally."""
+        for change in recorded:
+            if change.entity == "community" and change.op in ("delete", "reload"):
+                if change.community_id == self._community_id:
+                    self.set_source(self._store, None)
+                continue
+            if change.entity != "member" or change.community_id != self._community_id:
+                continue
+            if change.op == "reload":
+                self.set_source(self._store, self._community_id)
+            elif change.op == "delete":
+                self._remove(change.ids)
+            else:
+                self._upsert(change.ids)
+
+    def _fetch(self, ids: tuple[int, ...]) -> list[MemberRow]:
+        if self._store is None or self._community_id is None or not ids:
+            return []
+        with self._store.session() as session:
+            return members.list_members(session, self._community_id, ids=ids)
+
+    def _position(self, member_id: int) -> int:
+        for i, row in enumerate(self._rows):
+            if row.id == member_id:
+                return i
+        return -1
+
+    def _upsert(self, ids: tuple[int, ...]) -> None:
+        fetched = {r.id: r for r in self._fetch(ids)}
+        new: list[MemberRow] = []
+        for mid in ids:
+            row = fetched.get(mid)
+            pos = self._position(mid)
+            if row is None:
+                if pos >= 0:
+                    self._remove((mid,))
+            elif pos >= 0:
+                self._rows[pos] = row
+                self._search[pos] = search_text(row)
+                self.dataChanged.emit(
+                    self.index(pos, 0), self.index(pos, len(Column) - 1)
+                )
+            else:
+                new.append(row)
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new)
+            self._search.extend(search_text(r) for r in new)
+            self.endInsertRows()
+
+    def _remove(self, ids: tuple[int, ...]) -> None:
+        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
+        for pos in positions:
+            self.beginRemoveRows(QModelIndex(), pos, pos)
+            del self._rows[pos]
+            del self._search[pos]
+            self.endRemoveRows()
+
+    # -- access ------------------------------------------------------------------------
+    def row_at(self, row: int) -> MemberRow:
+        return self._rows[row]
+
+    def search_key(self, row: int) -> str:
+        return self._search[row]
+
+    def row_of(self, member_id: int) -> int:
+        return self._position(member_id)
+
+    def all_rows(self) -> list[MemberRow]:
+        return list(self._rows)
+
+    # -- QAbstractTableModel -----------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return Column(section).title
+            if role == Qt.ItemDataRole.ToolTipRole and section == Column.CONSENT:
+                return "Whether the member agreed to be named in reports shared with the host"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = _display(row, column)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                if column == Column.LEVEL:
+                    return text + " — " + _level_help(row.level)
+                return text if len(text) > 30 else None
+            return text
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return _sort_key(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.LEVEL:
+            return QColor(LEVEL_COLOURS.get(row.level, "#cccccc"))
+        if role == Qt.ItemDataRole.ForegroundRole and (row.status != "active" or row.erased):
+            return QColor("#8a8f94")
+        if role == Qt.ItemDataRole.FontRole and row.erased:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
+
+
+def _level_help(level: str) -> str:
+    from copdesk.framework import LEVEL_TERMS
+
+    term = LEVEL_TERMS.get(level)
+    return term.help if term else ""
+
+
+ANY = ""
+
+
+class MemberFilterProxy(QSortFilterProxyModel):
+    """Filters by typed text (all words must match) and by level, role and status."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self._level = ANY
+        self._role = ANY
+        self._status = ANY
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_text(self, text: str) -> None:
+        self._words = fold(text).split()
+        self.invalidateFilter()
+
+    def set_level(self, level: str) -> None:
+        self._level = level
+        self.invalidateFilter()
+
+    def set_role(self, role: str) -> None:
+        self._role = role
+        self.invalidateFilter()
+
+    def set_status(self, status: str) -> None:
+        self._status = status
+        self.invalidateFilter()
+
+    def is_filtering(self) -> bool:
+        return bool(self._words or self._level or self._role or self._status)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, MemberTableModel) or source_parent.isValid():
+            return True
+        row = model.row_at(source_row)
+        if self._level and row.level != self._level:
+            return False
+        if self._role and self._role not in row.roles:
+            return False
+        if self._status and row.status != self._status:
+            return False
+        if self._words:
+            haystack = model.search_key(source_row)
+            return all(word in haystack for word in self._words)
+        return True
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a == b:  # stable, predictable ties: by name
+            a = fold(str(left.sibling(left.row(), Column.NAME).data()))
+            b = fold(str(right.sibling(right.row(), Column.NAME).data()))
+        return bool(a < b)
