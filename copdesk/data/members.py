@@ -20,7 +20,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
-from copdesk.data.models import LevelChange, Member, MemberRole, MemberTag
+from copdesk.data.models import (
+    AgendaBlock,
+    Attendance,
+    CopSession,
+    FollowUpAction,
+    LevelChange,
+    Member,
+    MemberRole,
+    MemberTag,
+    SessionFacilitator,
+)
 from copdesk.data.validation import (
     MemberData,
     ValidationError,
@@ -323,6 +333,12 @@ class MemberSnapshot:
     roles: tuple[str, ...]
     tags: tuple[tuple[str, str, str, int], ...]
     history: tuple[tuple[int, str, dt.date], ...] = field(default=())
+    #: Links from sessions: (session id, status, role) attendance rows, facilitated
+    #: session ids, and the agenda blocks and actions the member owned.
+    attendance: tuple[tuple[int, str, str], ...] = field(default=())
+    facilitates: tuple[int, ...] = field(default=())
+    owns_blocks: tuple[int, ...] = field(default=())
+    owns_actions: tuple[int, ...] = field(default=())
 
 
 _SNAPSHOT_COLUMNS = (
@@ -342,6 +358,29 @@ def snapshot_member(session: Session, member_id: int) -> MemberSnapshot:
         roles=tuple(r.role for r in member.roles),
         tags=tuple((t.kind, t.tag_key, t.tag, t.position) for t in member.tags),
         history=tuple((h.id, h.level, h.changed_on) for h in member.level_history),
+        attendance=tuple(
+            (sid, status, role)
+            for sid, status, role in session.execute(
+                select(Attendance.session_id, Attendance.status, Attendance.role).where(
+                    Attendance.member_id == member_id
+                )
+            )
+        ),
+        facilitates=tuple(
+            session.scalars(
+                select(SessionFacilitator.session_id).where(
+                    SessionFacilitator.member_id == member_id
+                )
+            )
+        ),
+        owns_blocks=tuple(
+            session.scalars(select(AgendaBlock.id).where(AgendaBlock.owner_id == member_id))
+        ),
+        owns_actions=tuple(
+            session.scalars(
+                select(FollowUpAction.id).where(FollowUpAction.owner_id == member_id)
+            )
+        ),
     )
 
 
@@ -373,7 +412,42 @@ def restore_member(session: Session, snap: MemberSnapshot) -> None:
         session.add(LevelChange(id=hid, member_id=snap.id, level=level, changed_on=on))
     session.flush()
     session.expire(member, ["level_history"])
+    if op == "insert":
+        _restore_links(session, snap)
     changes.record(session, changes.Change("member", op, (snap.id,), snap.community_id))
+
+
+def _restore_links(session: Session, snap: MemberSnapshot) -> None:
+    """Re-attach a re-created member to the sessions that still exist."""
+    live = set(
+        session.scalars(
+            select(CopSession.id).where(CopSession.community_id == snap.community_id)
+        )
+    )
+    touched: set[int] = set()
+    for sid, status, role in snap.attendance:
+        if sid in live and session.get(Attendance, (sid, snap.id)) is None:
+            session.add(Attendance(session_id=sid, member_id=snap.id, status=status, role=role))
+            touched.add(sid)
+    for sid in snap.facilitates:
+        if sid in live and session.get(SessionFacilitator, (sid, snap.id)) is None:
+            session.add(SessionFacilitator(session_id=sid, member_id=snap.id))
+            touched.add(sid)
+    for block_id in snap.owns_blocks:
+        block = session.get(AgendaBlock, block_id)
+        if block is not None and block.owner_id is None:
+            block.owner_id = snap.id
+            touched.add(block.session_id)
+    for action_id in snap.owns_actions:
+        action = session.get(FollowUpAction, action_id)
+        if action is not None and action.owner_id is None:
+            action.owner_id = snap.id
+            touched.add(action.session_id)
+    session.flush()
+    if touched:
+        changes.record(
+            session, changes.Change("session", "update", tuple(sorted(touched)), snap.community_id)
+        )
 
 
 def delete_member(session: Session, member_id: int) -> MemberSnapshot:

@@ -286,3 +286,22 @@ def test_templates_ship_and_can_be_saved(store: Store, community_id: int) -> Non
         store.run(S.save_template, sid, "Our format")
     for t in templates:
         assert all(not S.validate_block(b) for b in t.blocks), t.name
+
+
+def test_undoing_a_member_delete_puts_back_their_session_links(
+    store: Store, community_id: int
+) -> None:
+    ada = member(store, community_id, "Ada")
+    sid = plan(store, community_id, facilitator_ids=(ada,), status="held")
+    store.run(S.set_agenda, sid, [S.BlockData("Talk", 20, owner_id=ada)])
+    store.run(S.set_attendance, sid, ada, status="attended", role="presenter")
+    aid = store.run(S.add_action, sid, S.ActionData("Follow up", ada))
+    snap = store.run(members.delete_member, ada)
+    store.run(members.restore_member, snap)
+    with store.session() as s:
+        assert S.get_session(s, sid).facilitators == ("Ada",)
+        assert S.list_blocks(s, sid)[0].owner_id == ada
+        assert [(a.status, a.role) for a in S.list_attendance(s, sid)] == [("attended", "presenter")]
+        assert S.list_actions(s, community_id)[0].owner_id == ada
+        assert S.member_activity(s, community_id)[ada].sessions_attended == 1
+    assert aid
