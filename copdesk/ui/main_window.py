@@ -33,14 +33,11 @@ DEFAULT_SIZE = (1280, 800)
 
 PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
     ("Sessions", "sessions",
-     "Plan the community's sessions as timed blocks and print the run sheet you hold in "
-     "the room."),
+     "Plan sessions as timed blocks, take attendance and print the run sheet for the room."),
     ("Fitness", "fitness",
-     "Check the community's fitness: results, resources and values, the questions of the "
-     "fitness test, over time."),
+     "Check the community's fitness (results, resources, values) and follow it over time."),
     ("Value", "value",
-     "Log the value the community creates, from immediate to realised, as stories the host "
-     "can read."),
+     "Log the value the community creates, as stories from immediate to realised value."),
 )
 
 
@@ -254,7 +251,6 @@ class MainWindow(QMainWindow):
             self._owns_store = owns
         self.workspace.set_store(store)
         self.settings.setValue("store/last", store.url)
-        self.welcome.store_label.setText(f"Store: {describe(store.url)}")
         infos = self._communities()
         remembered = self.settings.value(f"{store_key(store.url)}/community", None)
         chosen: int | None = None

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
 from copdesk.data import members
 from copdesk.data.changes import Change
@@ -280,7 +280,7 @@ class MemberTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return _sort_key(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LEVEL:
-            return QColor(LEVEL_COLOURS.get(row.level, "#cccccc"))
+            return level_dot(row.level)
         if role == Qt.ItemDataRole.ForegroundRole and (row.status != "active" or row.erased):
             return QColor("#8a8f94")
         if role == Qt.ItemDataRole.FontRole and row.erased:
@@ -288,6 +288,24 @@ class MemberTableModel(QAbstractTableModel):
             font.setItalic(True)
             return font
         return None
+
+
+_DOTS: dict[str, QIcon] = {}
+
+
+def level_dot(level: str) -> QIcon:
+    """A small round swatch in the level's colour (with a rim, so pale ones show)."""
+    if level not in _DOTS:
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#9aa5a8"), 1.5))
+        painter.setBrush(QColor(LEVEL_COLOURS.get(level, "#cccccc")))
+        painter.drawEllipse(5, 5, 22, 22)
+        painter.end()
+        _DOTS[level] = QIcon(pixmap)
+    return _DOTS[level]
 
 
 def _level_help(level: str) -> str:

@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
-    QGroupBox,
     QHeaderView,
     QLabel,
     QTableView,
@@ -99,6 +98,15 @@ def _table(model: CountsModel) -> QTableView:
     return view
 
 
+def _fit_height(view: QTableView) -> None:
+    model = view.model()
+    rows = model.rowCount() if model is not None else 0
+    height = view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+    body = sum(view.rowHeight(r) for r in range(rows))
+    height += body or view.verticalHeader().defaultSectionSize()
+    view.setFixedHeight(height)
+
+
 class ReachView(QWidget):
     """Four small count tables and a headline."""
 
@@ -113,20 +121,24 @@ class ReachView(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
 
+        self.level_table = _table(self.by_level)
+        self.perspective_table = _table(self.inside_outside)
+        left = QVBoxLayout()
+        left.addWidget(self.level_table)
+        left.addSpacing(10)
+        left.addWidget(self.perspective_table)
+        left.addStretch(1)
         grid = QGridLayout()
-        boxes = (
-            ("By participation level", self.by_level),
-            ("Inside and outside perspectives", self.inside_outside),
-            ("By organisation", self.by_organisation),
-            ("By region", self.by_region),
-        )
-        for i, (title, model) in enumerate(boxes):
-            box = QGroupBox(title)
-            inner = QVBoxLayout(box)
-            inner.addWidget(_table(model))
-            grid.addWidget(box, i // 2, i % 2)
+        grid.setHorizontalSpacing(14)
+        grid.addLayout(left, 0, 0)
+        grid.addWidget(_table(self.by_organisation), 0, 1)
+        grid.addWidget(_table(self.by_region), 0, 2)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 4)
         layout.addWidget(self.headline)
+        layout.addSpacing(6)
         layout.addLayout(grid, 1)
 
     def refresh(self, store: Store | None, community_id: int | None) -> None:
@@ -155,10 +167,13 @@ class ReachView(QWidget):
              ("Outside guests", reach.outside_guests, "#f4b942")],
             total,
         )
+        for table in (self.level_table, self.perspective_table):
+            _fit_height(table)
         left = f", {reach.left} who left not counted" if reach.left else ""
+        orgs = len([k for k in reach.by_organisation if k != "(not given)"])
+        regions = len([k for k in reach.by_region if k != "(not given)"])
         self.headline.setText(
             f"<span style='font-size:15pt'><b>{total}</b></span> active members "
-            f"from <b>{len(reach.by_organisation)}</b> organisations in "
-            f"<b>{len(reach.by_region)}</b> regions · "
+            f"from <b>{orgs}</b> organisations in <b>{regions}</b> regions · "
             f"{reach.consenting} agree to be named in host reports{left}."
         )

@@ -46,19 +46,21 @@ from copdesk.ui.undo import perform_done
 from copdesk.ui.workspace import Workspace
 
 DEFAULT_WIDTHS: dict[Column, int] = {
-    Column.NAME: 190,
-    Column.LEVEL: 130,
-    Column.ROLES: 170,
-    Column.ORGANISATION: 190,
-    Column.REGION: 120,
-    Column.EXPERTISE: 230,
+    Column.NAME: 175,
+    Column.LEVEL: 120,
+    Column.ROLES: 150,
+    Column.ORGANISATION: 185,
+    Column.REGION: 100,
+    Column.EXPERTISE: 160,
     Column.INTERESTS: 230,
     Column.EMAIL: 220,
     Column.JOINED: 95,
     Column.CONSENT: 110,
     Column.STATUS: 75,
 }
-HIDDEN_BY_DEFAULT = (Column.EMAIL, Column.JOINED, Column.CONSENT, Column.STATUS)
+HIDDEN_BY_DEFAULT = (
+    Column.INTERESTS, Column.EMAIL, Column.JOINED, Column.CONSENT, Column.STATUS
+)
 
 ROSTER, KNOWLEDGE, REACH = 0, 1, 2
 
@@ -168,7 +170,7 @@ class MembersTab(TabPage):
         self.table.verticalHeader().setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -183,7 +185,7 @@ class MembersTab(TabPage):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([860, 340])
+        self.splitter.setSizes([900, 320])
         self.splitter.setChildrenCollapsible(False)
 
         self.empty_page = QWidget()
