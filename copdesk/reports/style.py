@@ -193,7 +193,7 @@ def _default_font_dirs() -> list[Path]:
 
 #: Folders searched for a fallback font; ``None`` means the platform's usual folders.
 #: (Tests point this at a folder of their own.)
-FALLBACK_FONT_DIRS: list[Path] | None = None
+FALLBACK_FONT_DIRS: list[Path | str] | None = None
 _MAX_FALLBACK_FILES = 400  # never spend long scanning a huge font collection
 _PREFERRED = ("noto", "droid", "freesans", "freeserif", "arialuni", "unifont", "dejavu")
 
@@ -212,14 +212,13 @@ _fallback = _FallbackState()
 def _fallback_files(dirs: tuple[Path, ...]) -> list[Path]:
     found: list[Path] = []
     for folder in dirs:
-        try:
-            for path in sorted(folder.rglob("*")):
-                if path.suffix.lower() == ".ttf" and path.is_file():
-                    found.append(path)
-                if len(found) >= _MAX_FALLBACK_FILES:
-                    break
-        except OSError:
-            continue
+        if len(found) >= _MAX_FALLBACK_FILES:
+            break
+        for root, subdirs, files in os.walk(folder):
+            subdirs.sort()
+            found += [Path(root, f) for f in sorted(files) if f.lower().endswith(".ttf")]
+            if len(found) >= _MAX_FALLBACK_FILES:
+                break
 
     def rank(path: Path) -> tuple[int, str]:
         name = path.name.lower()
@@ -236,7 +235,7 @@ def _fallback_files(dirs: tuple[Path, ...]) -> list[Path]:
 def _fallback_font_for(code: int) -> str | None:
     """The name of a registered system font that draws ``code``, or None."""
     with _font_lock:
-        dirs = tuple(FALLBACK_FONT_DIRS) if FALLBACK_FONT_DIRS is not None else None
+        dirs = None if FALLBACK_FONT_DIRS is None else tuple(Path(d) for d in FALLBACK_FONT_DIRS)
         if _fallback.by_char is None or _fallback.dirs != dirs:
             _fallback.dirs = dirs
             _fallback.files = None
