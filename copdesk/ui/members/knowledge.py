@@ -6,7 +6,7 @@ import html
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from copdesk.data import members
 from copdesk.data.members import KnowledgeMap, TagEntry
 from copdesk.data.store import Store
-from copdesk.ui.members.model import Index, fold
+from copdesk.ui.members.model import FilterProxy, Index, fold
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -158,7 +158,7 @@ def _names(names: tuple[str, ...], hidden: int) -> str:
     return text
 
 
-class KnowledgeProxy(QSortFilterProxyModel):
+class KnowledgeProxy(FilterProxy):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.gaps_only = False
@@ -166,12 +166,10 @@ class KnowledgeProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_gaps_only(self, on: bool) -> None:
-        self.gaps_only = on
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "gaps_only", on))
 
     def set_text(self, text: str) -> None:
-        self._words = fold(text).split()
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_words", fold(text).split()))
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

@@ -9,6 +9,7 @@ with ``beginInsertRows``, edits with ``dataChanged`` for their row, deletions wi
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -318,7 +319,21 @@ def _level_help(level: str) -> str:
 ANY = ""
 
 
-class MemberFilterProxy(QSortFilterProxyModel):
+class FilterProxy(QSortFilterProxyModel):
+    """A proxy whose filter settings change through :meth:`change_filter`."""
+
+    def change_filter(self, apply: Callable[[], None]) -> None:
+        """Apply a change of filter settings and re-filter the rows (Qt 6.10's way)."""
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            apply()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # Qt before 6.10
+            apply()
+            self.invalidateFilter()
+
+
+class MemberFilterProxy(FilterProxy):
     """Filters by typed text (all words must match) and by level, role and status."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -331,20 +346,16 @@ class MemberFilterProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
-        self._words = fold(text).split()
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_words", fold(text).split()))
 
     def set_level(self, level: str) -> None:
-        self._level = level
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_level", level))
 
     def set_role(self, role: str) -> None:
-        self._role = role
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_role", role))
 
     def set_status(self, status: str) -> None:
-        self._status = status
-        self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_status", status))
 
     def is_filtering(self) -> bool:
         return bool(self._words or self._level or self._role or self._status)

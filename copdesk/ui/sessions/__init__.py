@@ -1,0 +1,1 @@
+"""The Sessions tab: plan sessions, run them in the room, and log what happened."""

@@ -1,0 +1,371 @@
+"""The community's sessions as a Qt table model, and the proxy that filters and sorts it.
+
+Like the roster, :class:`SessionTableModel` follows the store incrementally: new sessions
+arrive with ``beginInsertRows``, edits (of the session, its agenda or its attendance, or
+of a facilitator's name) with ``dataChanged``, deletions with ``beginRemoveRows``. Only
+switching community resets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from copdesk.data import sessions
+from copdesk.data.changes import Change
+from copdesk.data.sessions import SessionRow
+from copdesk.data.store import Store
+from copdesk.framework import SESSION_MODES, SESSION_SPACES, term_label
+from copdesk.ui.sessions.common import (
+    NO_FACILITATOR,
+    STATUS_COLOURS,
+    WARN,
+    Clock,
+    status_label,
+    system_now,
+)
+
+ROW_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+EPOCH = dt.datetime(1900, 1, 1)
+
+
+class Column(IntEnum):
+    WHEN = 0
+    TIME = 1
+    TITLE = 2
+    STATUS = 3
+    SPACE = 4
+    MODE = 5
+    AGENDA = 6
+    FACILITATORS = 7
+    ATTENDANCE = 8
+    SERIES = 9
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES: dict[Column, str] = {
+    Column.WHEN: "Date",
+    Column.TIME: "Time",
+    Column.TITLE: "Title",
+    Column.STATUS: "Status",
+    Column.SPACE: "Space",
+    Column.MODE: "Mode",
+    Column.AGENDA: "Agenda",
+    Column.FACILITATORS: "Facilitators",
+    Column.ATTENDANCE: "Attended",
+    Column.SERIES: "Series",
+}
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_text(row: SessionRow) -> str:
+    parts = [row.title, row.purpose, row.location, row.series_title, *row.facilitators]
+    return fold(" \u241f ".join(parts))
+
+
+def agenda_text(row: SessionRow) -> str:
+    if not row.block_count:
+        return "—"
+    return f"{row.agenda_minutes} of {row.planned_minutes} min"
+
+
+def _display(row: SessionRow, column: Column) -> str:
+    match column:
+        case Column.WHEN:
+            return f"{row.starts_at:%a %d %b %Y}"
+        case Column.TIME:
+            return f"{row.starts_at:%H:%M} {row.time_zone}"
+        case Column.TITLE:
+            return row.title
+        case Column.STATUS:
+            return status_label(row.status)
+        case Column.SPACE:
+            return term_label(SESSION_SPACES, row.space)
+        case Column.MODE:
+            return term_label(SESSION_MODES, row.mode)
+        case Column.AGENDA:
+            return agenda_text(row)
+        case Column.FACILITATORS:
+            return ", ".join(row.facilitators) or NO_FACILITATOR
+        case Column.ATTENDANCE:
+            return f"{row.attended} of {row.invited}" if row.invited else "—"
+        case Column.SERIES:
+            return row.series_title
+    return ""
+
+
+class SessionTableModel(QAbstractTableModel):
+    """The sessions of one community, following the store's change events.
+
+    ``clock`` gives "now" (naive local time), which splits upcoming from past sessions.
+    """
+
+    def __init__(self, parent: QObject | None = None, *, clock: Clock = system_now) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self._rows: list[SessionRow] = []
+        self._search: list[str] = []
+        self._store: Store | None = None
+        self._community_id: int | None = None
+
+    # -- source ------------------------------------------------------------------------
+    def set_source(self, store: Store | None, community_id: int | None) -> None:
+        self.beginResetModel()
+        self._store = store
+        self._community_id = community_id
+        rows: list[SessionRow] = []
+        if store is not None and community_id is not None:
+            with store.session() as session:
+                rows = sessions.list_sessions(session, community_id)
+        self._rows = rows
+        self._search = [search_text(r) for r in rows]
+        self.endResetModel()
+
+    def on_changes(self, recorded: list[Change]) -> None:
+        for change in recorded:
+            if change.entity == "community" and change.op in ("delete", "reload"):
+                if change.community_id == self._community_id:
+                    self.set_source(self._store, None)
+                continue
+            if change.community_id != self._community_id:
+                continue
+            if change.entity == "member":
+                # Facilitators' names (or a deleted facilitator) show in every row.
+                self._upsert(tuple(r.id for r in self._rows))
+            elif change.entity in ("agenda", "attendance"):
+                self._upsert(change.ids)
+            elif change.entity == "session":
+                if change.op == "reload":
+                    self.set_source(self._store, self._community_id)
+                elif change.op == "delete":
+                    self._remove(change.ids)
+                else:
+                    self._upsert(change.ids)
+
+    def _fetch(self, ids: tuple[int, ...]) -> list[SessionRow]:
+        if self._store is None or self._community_id is None or not ids:
+            return []
+        with self._store.session() as session:
+            return sessions.list_sessions(session, self._community_id, ids=ids)
+
+    def _position(self, session_id: int) -> int:
+        for i, row in enumerate(self._rows):
+            if row.id == session_id:
+                return i
+        return -1
+
+    def _upsert(self, ids: tuple[int, ...]) -> None:
+        fetched = {r.id: r for r in self._fetch(ids)}
+        new: list[SessionRow] = []
+        for sid in ids:
+            row = fetched.get(sid)
+            pos = self._position(sid)
+            if row is None:
+                if pos >= 0:
+                    self._remove((sid,))
+            elif pos >= 0:
+                if row != self._rows[pos]:
+                    self._rows[pos] = row
+                    self._search[pos] = search_text(row)
+                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Column) - 1))
+            else:
+                new.append(row)
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new)
+            self._search.extend(search_text(r) for r in new)
+            self.endInsertRows()
+
+    def _remove(self, ids: tuple[int, ...]) -> None:
+        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
+        for pos in positions:
+            self.beginRemoveRows(QModelIndex(), pos, pos)
+            del self._rows[pos]
+            del self._search[pos]
+            self.endRemoveRows()
+
+    # -- access ------------------------------------------------------------------------
+    def row_at(self, row: int) -> SessionRow:
+        return self._rows[row]
+
+    def search_key(self, row: int) -> str:
+        return self._search[row]
+
+    def row_of(self, session_id: int) -> int:
+        return self._position(session_id)
+
+    def all_rows(self) -> list[SessionRow]:
+        return list(self._rows)
+
+    def find(self, session_id: int) -> SessionRow | None:
+        pos = self._position(session_id)
+        return self._rows[pos] if pos >= 0 else None
+
+    def is_upcoming(self, row: SessionRow) -> bool:
+        return row.ends_at >= self.clock()
+
+    def when_key(self, row: SessionRow) -> tuple[int, float]:
+        """Upcoming sessions first (soonest first), then past ones (latest first)."""
+        stamp = (row.starts_at - EPOCH).total_seconds()
+        return (0, stamp) if self.is_upcoming(row) else (1, -stamp)
+
+    # -- QAbstractTableModel -----------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return Column(section).title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                if section == Column.WHEN:
+                    return "Upcoming sessions first (soonest first), then past ones"
+                if section == Column.AGENDA:
+                    return "Agenda time against the planned length"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.AGENDA and row.agenda_minutes > row.planned_minutes:
+                over = row.agenda_minutes - row.planned_minutes
+                return f"The agenda runs {over} min over the planned length"
+            if column == Column.TITLE and row.purpose:
+                return row.purpose
+            if column == Column.SPACE:
+                return next((t.help for t in SESSION_SPACES if t.key == row.space), None)
+            return None
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == Column.STATUS:
+                return QColor(STATUS_COLOURS.get(row.status, "#000000"))
+            if column == Column.AGENDA and row.agenda_minutes > row.planned_minutes:
+                return QColor(WARN)
+            if column == Column.FACILITATORS and not row.facilitators:
+                return QColor("#8a8f94")
+            if row.status == "cancelled" or not self.is_upcoming(row):
+                return QColor("#6c7378")
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if row.status == "cancelled":
+                font = QFont()
+                font.setStrikeOut(column == Column.TITLE)
+                return font
+            if column == Column.AGENDA and row.agenda_minutes > row.planned_minutes:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return None
+
+    def _sort_key(self, row: SessionRow, column: Column) -> Any:
+        match column:
+            case Column.WHEN:
+                return self.when_key(row)
+            case Column.TIME:
+                return (row.starts_at.time().isoformat(), row.time_zone)
+            case Column.AGENDA:
+                return (row.agenda_minutes - row.planned_minutes, row.agenda_minutes)
+            case Column.ATTENDANCE:
+                return (row.attended, row.invited)
+            case Column.STATUS:
+                return ("planned", "held", "cancelled").index(row.status) if row.status in (
+                    "planned", "held", "cancelled") else 9
+        return fold(_display(row, column))
+
+
+class SessionFilterProxy(QSortFilterProxyModel):
+    """Filters by typed words (all must match), status and space; sorts with sort keys."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self._status = ""
+        self._space = ""
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_text(self, text: str) -> None:
+        self._words = fold(text).split()
+        self.invalidateFilter()
+
+    def set_status(self, status: str) -> None:
+        self._status = status
+        self.invalidateFilter()
+
+    def set_space(self, space: str) -> None:
+        self._space = space
+        self.invalidateFilter()
+
+    def is_filtering(self) -> bool:
+        return bool(self._words or self._status or self._space)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, SessionTableModel) or source_parent.isValid():
+            return True
+        row = model.row_at(source_row)
+        if self._status and row.status != self._status:
+            return False
+        if self._space and row.space != self._space:
+            return False
+        if self._words:
+            haystack = model.search_key(source_row)
+            return all(word in haystack for word in self._words)
+        return True
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a == b:
+            model = self.sourceModel()
+            if isinstance(model, SessionTableModel):
+                a = model.when_key(model.row_at(left.row()))
+                b = model.when_key(model.row_at(right.row()))
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
