@@ -1,0 +1,161 @@
+"""Small session queries and commands the Sessions tab needs beyond ``sessions.py``.
+
+Outcomes of one session, the later planned occurrences of a series (to snapshot them
+before a "this and the following" edit), removing and restoring a whole series (the
+undo of creating one), and the members drifting away with when they were last seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from copdesk.data import changes
+from copdesk.data.models import CopSession, Member, Series
+from copdesk.data.sessions import (
+    SessionSnapshot,
+    drifting_members,
+    member_activity,
+    restore_session,
+    snapshot_session,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcomes:
+    notes: str
+    decisions: str
+    resources: str
+
+
+def get_outcomes(session: Session, session_id: int) -> Outcomes:
+    row = session.get(CopSession, session_id)
+    if row is None:
+        raise LookupError(f"no session with id {session_id}")
+    return Outcomes(row.outcome_notes, row.decisions, row.resources_created)
+
+
+def later_in_series(session: Session, session_id: int) -> list[int]:
+    """The planned occurrences after this one in its series (what "the following" means)."""
+    row = session.get_one(CopSession, session_id)
+    if row.series_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(CopSession.id)
+            .where(
+                CopSession.series_id == row.series_id,
+                CopSession.starts_at > row.starts_at,
+                CopSession.status == "planned",
+            )
+            .order_by(CopSession.starts_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SeriesSnapshot:
+    id: int
+    community_id: int
+    title: str
+    cadence: str
+    interval_days: int
+    first_start: dt.datetime
+    until: dt.date | None
+    count: int | None
+    sessions: tuple[SessionSnapshot, ...]
+
+
+def delete_series(session: Session, series_id: int) -> SeriesSnapshot:
+    """Remove a series and all its sessions; the snapshot puts them back."""
+    series = session.get(Series, series_id)
+    if series is None:
+        raise LookupError(f"no series with id {series_id}")
+    ids = list(session.scalars(select(CopSession.id).where(CopSession.series_id == series_id)))
+    snap = SeriesSnapshot(
+        id=series.id,
+        community_id=series.community_id,
+        title=series.title,
+        cadence=series.cadence,
+        interval_days=series.interval_days,
+        first_start=series.first_start,
+        until=series.until,
+        count=series.count,
+        sessions=tuple(snapshot_session(session, sid) for sid in ids),
+    )
+    if ids:
+        session.execute(delete(CopSession).where(CopSession.id.in_(ids)))
+    session.execute(delete(Series).where(Series.id == series_id))
+    if ids:
+        changes.record(
+            session, changes.Change("session", "delete", tuple(ids), snap.community_id)
+        )
+    return snap
+
+
+def restore_series(session: Session, snap: SeriesSnapshot) -> None:
+    if session.get(Series, snap.id) is None:
+        session.add(
+            Series(
+                id=snap.id,
+                community_id=snap.community_id,
+                title=snap.title,
+                cadence=snap.cadence,
+                interval_days=snap.interval_days,
+                first_start=snap.first_start,
+                until=snap.until,
+                count=snap.count,
+            )
+        )
+        session.flush()
+    for s in snap.sessions:
+        restore_session(session, s)
+
+
+def restore_sessions(session: Session, snaps: tuple[SessionSnapshot, ...]) -> None:
+    for s in snaps:
+        restore_session(session, s)
+
+
+def snapshot_sessions(session: Session, ids: list[int]) -> tuple[SessionSnapshot, ...]:
+    return tuple(snapshot_session(session, sid) for sid in ids)
+
+
+@dataclass(frozen=True, slots=True)
+class DriftingRow:
+    member_id: int
+    full_name: str
+    level: str
+    last_attended: dt.datetime | None
+    sessions_attended: int
+
+
+def drifting_rows(
+    session: Session, community_id: int, *, months: int, today: dt.date | None = None
+) -> list[DriftingRow]:
+    """Active members not seen for ``months`` months, longest-absent first (never first)."""
+    ids = drifting_members(session, community_id, months=months, today=today)
+    if not ids:
+        return []
+    activity = member_activity(session, community_id)
+    people = session.execute(
+        select(Member.id, Member.full_name, Member.level).where(Member.id.in_(ids))
+    ).all()
+    rows = []
+    for mid, name, level in people:
+        act = activity.get(mid)
+        rows.append(
+            DriftingRow(
+                mid,
+                name,
+                level,
+                act.last_attended if act else None,
+                act.sessions_attended if act else 0,
+            )
+        )
+    rows.sort(key=lambda r: (r.last_attended is not None, r.last_attended or dt.datetime.min,
+                             r.full_name.casefold()))
+    return rows
