@@ -380,7 +380,7 @@ def test_erase_needs_a_strong_confirmation_and_clears_undo(
     tab.detail.erase_button.click()
     with store.session() as s:
         assert members.get_member(s, mid).email == "jose@agua.example"
-    title, text, word = modals.called("confirm_typed")[0][1:]
+    _title, text, word = modals.called("confirm_typed")[0][1:]
     assert word == "ERASE" and "cannot be recovered" in text
 
     modals.answer("confirm_typed", True)

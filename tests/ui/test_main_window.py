@@ -1,0 +1,339 @@
+"""The main window: tabs and shortcuts, menus, settings, communities, stores, first run."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from pytestqt.qtbot import QtBot
+
+from copdesk import __version__
+from copdesk.data import communities, demo, members
+from copdesk.data.store import Store
+from copdesk.data.validation import MemberData
+from copdesk.ui import app as app_module
+from copdesk.ui.community import CommunityForm
+from copdesk.ui.main_window import MainWindow
+from copdesk.ui.tabs import PlaceholderTab
+
+from .conftest import Modals, WindowFactory
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_four_tabs_with_icons_and_placeholders(window: MainWindow) -> None:
+    tabs = window.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "Members", "Sessions", "Fitness", "Value"
+    ]
+    assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
+    for i in (1, 2, 3):
+        page = tabs.widget(i)
+        assert isinstance(page, PlaceholderTab)
+        line = page.findChild(QLabel, "placeholderLine")
+        assert line is not None and len(line.text()) > 30
+
+
+def test_ctrl_digits_switch_tabs_and_ctrl_f_focuses_the_filter(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    for key, index in ((Qt.Key.Key_3, 2), (Qt.Key.Key_2, 1), (Qt.Key.Key_4, 3),
+                       (Qt.Key.Key_1, 0)):
+        qtbot.keyClick(window, key, CTRL)
+        assert window.tabs.currentIndex() == index
+    tab = window.members_tab
+    tab.views.setCurrentWidget(tab.reach)
+    window.members_tab.table.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, CTRL)
+    assert tab.views.currentIndex() == 0
+    assert QApplication.focusWidget() is tab.filter_edit
+
+
+def test_menus_hold_what_a_desktop_user_expects(window: MainWindow) -> None:
+    menus = {
+        a.text().replace("&", ""): [x.text().replace("&", "") for x in a.menu().actions()
+                                     if not x.isSeparator()]
+        for a in window.menuBar().actions()
+        if a.menu() is not None
+    }
+    assert list(menus) == ["File", "Edit", "View", "Help"]
+    assert menus["File"] == [
+        "New community…", "Switch community…", "Open store…", "Export…", "Quit"
+    ]
+    assert menus["Edit"][2:] == ["Find"]
+    assert menus["Edit"][0].startswith("Undo") and menus["Edit"][1].startswith("Redo")
+    assert menus["Help"] == ["About copdesk"]
+    assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+
+
+def test_about_names_the_version(modals: Modals, window: MainWindow) -> None:
+    modals.answer("information", None)
+    window.about_action.trigger()
+    (args,) = modals.called("information")
+    assert f"copdesk {__version__}" in args[2]
+
+
+def test_status_bar_names_store_and_community(
+    store: Store, roster: dict[str, int], window: MainWindow
+) -> None:
+    text = window.where_label.text()
+    assert "Water CoP (5 members)" in text
+    assert str(store.url).split("///")[-1] in text
+    assert window.windowTitle() == "Water CoP — copdesk"
+
+
+def test_window_state_is_remembered(
+    qtbot: QtBot, store: Store, community_id: int, make_window: WindowFactory,
+    settings: QSettings,
+) -> None:
+    first = make_window(store)
+    first.resize(720, 520)  # within the offscreen screen (800x600)
+    first.tabs.setCurrentIndex(2)
+    first.members_tab.splitter.setSizes([500, 300])
+    remembered = first.members_tab.splitter.sizes()
+    first.close()
+    assert settings.value("window/tab", type=int) == 2
+    assert settings.value("store/last") == store.url
+
+    second = make_window(store)
+    assert second.tabs.currentIndex() == 2
+    assert (second.width(), second.height()) == (720, 520)
+    second.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: second.members_tab.splitter.sizes()[1] > 0)
+    assert second.members_tab.splitter.sizes() == remembered
+
+
+def test_first_run_offers_to_create_a_community(
+    qtbot: QtBot, modals: Modals, store: Store, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    assert window.central.currentWidget() is window.welcome
+    assert "No community yet" in window.where_label.text()
+
+    def create(form: QDialog) -> bool:
+        assert isinstance(form, CommunityForm)
+        form.show()
+        qtbot.keyClicks(form.name, "River Keepers")
+        qtbot.keyClicks(form.domain, "Keeping rivers clean")
+        qtbot.keyClicks(form.host, "Basin Authority")
+        form.stage.setCurrentIndex(form.stage.findData("maturing"))
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        return form.result() == QDialog.DialogCode.Accepted
+
+    modals.answer("run", create)
+    qtbot.mouseClick(window.welcome.create_button, Qt.MouseButton.LeftButton)
+    assert window.central.currentWidget() is window.tabs
+    with store.session() as s:
+        (info,) = communities.list_communities(s)
+    assert (info.name, info.domain, info.host_organisation, info.stage) == (
+        "River Keepers", "Keeping rivers clean", "Basin Authority", "maturing"
+    )
+    assert window.community_id == info.id
+    assert "River Keepers" in window.where_label.text()
+
+
+def test_community_name_taken_is_refused_in_the_form(
+    qtbot: QtBot, modals: Modals, store: Store, community_id: int, window: MainWindow
+) -> None:
+    seen: dict[str, str] = {}
+
+    def create(form: QDialog) -> bool:
+        assert isinstance(form, CommunityForm)
+        form.show()
+        qtbot.keyClicks(form.name, "Water CoP")
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        seen["error"] = form.name_error.text() if form.name_error.isVisibleTo(form) else ""
+        form.reject()
+        return False
+
+    modals.answer("run", create)
+    window.new_community_action.trigger()
+    assert "already exists" in seen["error"]
+
+
+def test_first_run_can_open_the_demo(
+    qtbot: QtBot, store: Store, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    assert window.central.currentWidget() is window.tabs
+    assert demo.DEMO_NAME in window.where_label.text()
+    assert window.members_tab.model.rowCount() >= 50
+    # A second time finds the demo that exists instead of adding another.
+    cid = window.community_id
+    window.open_demo()
+    assert window.community_id == cid
+
+
+def test_switching_community(
+    qtbot: QtBot, modals: Modals, store: Store, community_id: int, roster: dict[str, int],
+    window: MainWindow,
+) -> None:
+    assert window.switch_community_action.isEnabled() is False  # one community: the default
+    other = store.run(communities.create_community, "Health CoP")
+    store.run(members.add_member, other, MemberData("Mei Lin"))
+    assert window.switch_community_action.isEnabled()
+
+    window.members_tab.filter_edit.setText("x")
+    window.members_tab.filter_edit.clear()
+    modals.answer("confirm", True)
+    window.members_tab.table.selectRow(0)
+    window.members_tab.delete_action.trigger()
+    assert window.workspace.undo_stack.count() == 1
+
+    modals.answer("choose", "Health CoP")
+    window.switch_community_action.trigger()
+    assert window.community_id == other
+    assert [r.full_name for r in window.members_tab.model.all_rows()] == ["Mei Lin"]
+    assert window.workspace.undo_stack.count() == 0  # no undoing into another community
+    assert "Health CoP (1 member)" in window.where_label.text()
+
+
+def test_remembers_the_community_per_store(
+    store: Store, community_id: int, make_window: WindowFactory
+) -> None:
+    other = store.run(communities.create_community, "Alpha CoP")
+    first = make_window(store)
+    assert first.community_id == other  # nothing remembered: the first by name
+    first.set_community(community_id)
+    first.close()
+    second = make_window(store)
+    assert second.community_id == community_id
+
+
+def test_export_roster_pdf(
+    tmp_path: Path, modals: Modals, roster: dict[str, int], window: MainWindow
+) -> None:
+    out = tmp_path / "roster"
+    modals.answer("save_file", out)
+    window.export_pdf_action.trigger()
+    pdf = tmp_path / "roster.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Water CoP" in text
+    assert "Amina Yusuf" in text
+
+
+def test_failed_pdf_export_is_explained(
+    tmp_path: Path, modals: Modals, roster: dict[str, int], window: MainWindow
+) -> None:
+    modals.answer("save_file", tmp_path / "no-such-folder" / "roster.pdf")
+    modals.answer("error", None)
+    window.export_pdf_action.trigger()
+    (args,) = modals.called("error")
+    assert args[1] == "The roster PDF was not written"
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_open_store_from_the_menu(
+    tmp_path: Path, modals: Modals, store: Store, community_id: int, window: MainWindow
+) -> None:
+    other_path = tmp_path / "other.sqlite"
+    with Store.open(other_path) as other:
+        other.run(communities.create_community, "Elsewhere")
+    modals.answer("open_file", other_path)
+    window.open_store_action.trigger()
+    assert "Elsewhere" in window.where_label.text()
+    assert str(other_path) in window.where_label.text()
+
+    (tmp_path / "junk.sqlite").write_text("not a database")
+    modals.answer("open_file", tmp_path / "junk.sqlite")
+    modals.answer("error", None)
+    window.open_store_action.trigger()
+    (args,) = modals.called("error")
+    assert "not a copdesk store" in args[2]
+    assert "Elsewhere" in window.where_label.text()  # still on the store that worked
+
+
+# --- starting the app -------------------------------------------------------------------------
+def _newer_store(path: Path) -> bytes:
+    with Store.open(path):
+        pass
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.commit()
+    con.close()
+    return path.read_bytes()
+
+
+def test_a_store_that_cannot_be_opened_is_explained_not_a_traceback(
+    tmp_path: Path, modals: Modals, settings: QSettings, qtbot: QtBot
+) -> None:
+    path = tmp_path / "newer.sqlite"
+    before = _newer_store(path)
+    modals.answer("store_problem", "quit")
+    assert app_module.build_main_window(str(path), settings) is None
+    (args,) = modals.called("store_problem")
+    assert "newer than this copdesk" in args[1]
+    assert path.read_bytes() == before
+
+
+def test_after_a_store_problem_the_user_can_pick_another(
+    tmp_path: Path, modals: Modals, settings: QSettings, qtbot: QtBot
+) -> None:
+    bad = tmp_path / "newer.sqlite"
+    _newer_store(bad)
+    good = tmp_path / "good.sqlite"
+    modals.answer("store_problem", "other")
+    modals.answer("open_file", good)
+    window = app_module.build_main_window(str(bad), settings)
+    assert window is not None
+    qtbot.addWidget(window)
+    try:
+        assert window.store is not None and str(good) in window.store.url
+    finally:
+        window.close()
+
+
+def test_the_last_store_is_opened_when_no_db_is_given(
+    tmp_path: Path, settings: QSettings, qtbot: QtBot
+) -> None:
+    path = tmp_path / "last.sqlite"
+    with Store.open(path) as s:
+        settings.setValue("store/last", s.url)
+    window = app_module.build_main_window(None, settings)
+    assert window is not None
+    qtbot.addWidget(window)
+    try:
+        assert window.store is not None and window.store.url == f"sqlite:///{path}"
+    finally:
+        window.close()
+
+
+def test_unexpected_errors_get_a_short_message(modals: Modals) -> None:
+    previous = app_module.install_excepthook()
+    try:
+        modals.answer("error", None)
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook = previous
+    (args,) = modals.called("error")
+    assert args[1] == "Something went wrong"
+    assert "RuntimeError: boom" in args[2]
+    assert "Traceback" in args[3]
+
+
+def test_an_undo_that_no_longer_applies_is_explained(
+    modals: Modals, store: Store, community_id: int, roster: dict[str, int],
+    window: MainWindow, qtbot: QtBot,
+) -> None:
+    tab = window.members_tab
+    tab.table.selectRow(0)
+    deleted = tab.current_row()
+    assert deleted is not None and deleted.email
+    modals.answer("confirm", True)
+    tab.delete_action.trigger()
+    # Someone takes the email meanwhile: the member cannot come back as they were.
+    store.run(members.add_member, community_id, MemberData("Newcomer", email=deleted.email))
+    modals.answer("warning", None)
+    window.undo_action.trigger()
+    (args,) = modals.called("warning")
+    assert "cannot be undone any more" in args[2]
+    qtbot.waitUntil(lambda: window.workspace.undo_stack.count() == 0)
