@@ -269,6 +269,8 @@ del P
 #: The coordinators/facilitators (always in the core) and the host's sponsor.
 COORDINATORS = ("Zoë Martin", "Baraka Mushi")
 SPONSOR = "Lena Groß"
+#: People whose notes say how involved they are keep a matching level.
+PINNED_LEVELS: dict[str, Level] = {"Ngũgĩ Kamau": Level.CORE, "Ọlájídé Adébáyọ": Level.ACTIVE}
 
 #: Expertise tags that members add to their speciality, most popular first.
 EXTRA_EXPERTISE: tuple[str, ...] = (
@@ -346,10 +348,11 @@ def assign_levels(rng: random.Random, people: Sequence[Person]) -> dict[str, Lev
     counts = {lv: round(n * len(people) / total) for lv, n in LEVEL_COUNTS.items()}
     counts[Level.PERIPHERAL] += len(people) - sum(counts.values())
     levels: dict[str, Level] = {}
-    for name in COORDINATORS:
+    pinned = {name: Level.CORE for name in COORDINATORS} | PINNED_LEVELS
+    for name, level in pinned.items():
         if any(p.name == name for p in people):
-            levels[name] = Level.CORE
-            counts[Level.CORE] -= 1
+            levels[name] = level
+            counts[level] -= 1
     edge = [p.name for p in people
             if p.organisation in OUTSIDE_ORGANISATIONS or p.name == SPONSOR]
     inside = [p.name for p in people if p.name not in levels and p.name not in edge]
