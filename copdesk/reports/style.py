@@ -558,6 +558,7 @@ class LongTable(Flowable):
         self.style = style
         self.chunk_rows = max(1, chunk_rows)
         self._table: Table | None = None
+        self._guess = 0  # rows likely to fit on a page, learnt from the previous page
 
     def _make(self, rows: Sequence[Sequence[Flowable]]) -> Table:
         return Table(
@@ -566,6 +567,7 @@ class LongTable(Flowable):
             repeatRows=1,
             style=self.style,
             hAlign="LEFT",
+            longTableOptimize=1,  # measure rows only as far as the page goes
         )
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -580,29 +582,30 @@ class LongTable(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        n = min(self.chunk_rows, len(self.rows))
+        if self.min_height(availWidth, availHeight, rows=1) > availHeight:
+            return []  # not even the header and one row fit here: the frame moves on
+        n = min(len(self.rows), self._guess or self.chunk_rows)
         while True:
             table = self._make(self.rows[:n])
-            _, height = table.wrap(availWidth, availHeight)
-            if height <= availHeight:
-                if n >= len(self.rows):
-                    return [table]
-                if n * 2 < 4 * self.chunk_rows:  # rows are tiny: take more
-                    n = min(len(self.rows), n * 2)
-                    continue
-                return [table, self._rest(n)]
             parts = table.split(availWidth, availHeight)
             if not parts:
                 return []  # not even one row fits here: the frame moves on
-            fitted = len(parts[0]._cellvalues) - 1  # rows of data on this page
+            if len(parts) == 1:  # all n rows fit
+                if n >= len(self.rows):
+                    return [table]
+                n = min(len(self.rows), n * 2)
+                continue
+            first = parts[0]  # keeps the row heights it measured: not measured again
+            fitted = len(first._cellvalues) - 1  # rows of data on this page
             if fitted <= 0:
                 return []
-            first = self._make(self.rows[:fitted])
-            return [first, self._rest(fitted)] if fitted < len(self.rows) else [first]
+            rest = self._rest(fitted)
+            rest._guess = max(8, fitted + fitted // 4 + 3)  # ReportLab measures all n rows
+            return [first, rest]
 
-    def min_height(self, availWidth: float, availHeight: float) -> float:
-        """The height of the header row and the first two rows (kept with a heading)."""
-        _, height = self._make(self.rows[:2]).wrap(availWidth, availHeight)
+    def min_height(self, availWidth: float, availHeight: float, rows: int = 2) -> float:
+        """The height of the header row and the first ``rows`` rows."""
+        _, height = self._make(self.rows[:rows]).wrap(availWidth, availHeight)
         return float(height)
 
     def _rest(self, start: int) -> LongTable:
