@@ -37,17 +37,15 @@ class SessionCalendar(QCalendarWidget):
     def paintCell(self, painter: QPainter, rect: QRect, date: QDate) -> None:
         day = dt.date(date.year(), date.month(), date.day())
         rows = self.by_day.get(day, [])
-        if rows:
-            painter.save()
-            painter.setPen(Qt.PenStyle.NoPen)
-            status = rows[0].status
-            painter.setBrush(QColor(STATUS_COLOURS.get(status, "#888")).lighter(185))
-            painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 4, 4)
-            painter.restore()
         super().paintCell(painter, rect, date)
         if rows:
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            tint = QColor(STATUS_COLOURS.get(rows[0].status, "#888888"))
+            tint.setAlpha(60)
+            painter.setPen(QPen(QColor(STATUS_COLOURS.get(rows[0].status, "#888888")), 1.5))
+            painter.setBrush(tint)
+            painter.drawRoundedRect(rect.adjusted(3, 2, -3, -2), 5, 5)
             size = max(5, min(8, rect.height() // 5))
             total = len(rows) * (size + 2) - 2
             x = rect.center().x() - total // 2

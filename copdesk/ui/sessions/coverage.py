@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copdesk.data import sessions
+from copdesk.data import session_queries, sessions
 from copdesk.data.agenda import fmt_minutes
 from copdesk.data.sessions import Coverage
 from copdesk.data.store import Store, StoreError
@@ -172,7 +172,8 @@ class CoverageView(QWidget):
         bar.addWidget(QLabel("Period:"))
         bar.addWidget(self.period_combo)
         bar.addWidget(self.from_edit)
-        bar.addWidget(QLabel("to"))
+        self.to_label = QLabel("to")
+        bar.addWidget(self.to_label)
         bar.addWidget(self.to_edit)
         bar.addSpacing(12)
         bar.addWidget(self.planned_check)
@@ -212,6 +213,7 @@ class CoverageView(QWidget):
         custom = self.period_combo.currentData() == -1
         self.from_edit.setVisible(custom)
         self.to_edit.setVisible(custom)
+        self.to_label.setVisible(custom)
 
     def _custom_changed(self) -> None:
         if self.period_combo.currentData() == -1:
@@ -226,6 +228,17 @@ class CoverageView(QWidget):
             a, b = self.from_edit.date(), self.to_edit.date()
             return (dt.date(a.year(), a.month(), a.day()), dt.date(b.year(), b.month(), b.day()))
         return today - dt.timedelta(days=int(days)), today
+
+    def mix_counts(
+        self, start: dt.date | None, end: dt.date | None
+    ) -> session_queries.MethodMix:
+        if self.store is None or self.community_id is None:
+            return session_queries.MethodMix({}, {})
+        with self.store.session() as session:
+            return session_queries.method_mix(
+                session, self.community_id, start, end,
+                include_planned=self.planned_check.isChecked(),
+            )
 
     def refresh(self) -> None:
         self._update_custom()
@@ -264,8 +277,9 @@ class CoverageView(QWidget):
         else:
             self.never_label.setText("Every one of the twelve functions was served.")
             self.never_label.setStyleSheet("color: #1e7b4a;")
-        familiar = sum(coverage.familiar_methods.values())
-        new = sum(coverage.new_methods.values())
+        mix = self.mix_counts(start, end)
+        familiar = sum(mix.familiar.values())
+        new = sum(mix.new.values())
         self.mix.set_counts(familiar, new)
 
         def names(counts: dict[str, int]) -> str:
@@ -275,6 +289,6 @@ class CoverageView(QWidget):
         total = familiar + new
         share = f" ({familiar / total:.0%} familiar)" if total else ""
         self.mix_label.setText(
-            f"Familiar (used before): {familiar} blocks — {names(coverage.familiar_methods)}\n"
-            f"New in this period: {new} blocks — {names(coverage.new_methods)}{share}"
+            f"Familiar (used at an earlier session): {familiar} blocks — {names(mix.familiar)}\n"
+            f"New (first time tried): {new} blocks — {names(mix.new)}{share}"
         )

@@ -45,9 +45,8 @@ from copdesk.framework import CADENCES, SESSION_MODES, SESSION_SPACES, SESSION_S
 from copdesk.ui.sessions.common import MUTED, WARN, MemberDirectory, local_time_note
 
 SPACE_EXPLANATION = (
-    "Design principle 4: develop both public and private community spaces. Public sessions "
-    "are open to all members and guests; private ones are for the core group or invited "
-    "members, where people can speak more freely and the community's direction is tended."
+    "Design principle 4: develop both public and private community spaces.\n"
+    "Private sessions let the core group speak freely and tend the community's direction."
 )
 
 FIELD_LABELS: dict[str, str] = {
@@ -319,7 +318,6 @@ class SessionForm(QDialog):
             space_box.addWidget(button)
         explanation = QLabel(SPACE_EXPLANATION)
         explanation.setObjectName("spaceExplanation")
-        explanation.setWordWrap(True)
         explanation.setStyleSheet(f"color: {MUTED}; font-size: 9pt;")
         space_box.addWidget(explanation)
         form.addRow("Space:", self._cell("space", space))
@@ -338,7 +336,7 @@ class SessionForm(QDialog):
                             else "Not part of a series")
             series.setObjectName("seriesLabel")
             series.setStyleSheet(f"color: {MUTED};")
-            form.addRow("Series:", series)
+            form.addRow("Series:", self._cell("series", series))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -33,6 +34,7 @@ from copdesk.ui.sessions.common import (
     STATUS_COLOURS,
     WARN,
     Clock,
+    local_time_note,
     status_label,
     system_now,
 )
@@ -94,7 +96,7 @@ def agenda_text(row: SessionRow) -> str:
 def _display(row: SessionRow, column: Column) -> str:
     match column:
         case Column.WHEN:
-            return f"{row.starts_at:%a %d %b %Y}"
+            return f"{row.starts_at:%a %d %b %Y  %H:%M}"
         case Column.TIME:
             return f"{row.starts_at:%H:%M} {row.time_zone}"
         case Column.TITLE:
@@ -271,6 +273,9 @@ class SessionTableModel(QAbstractTableModel):
             if column == Column.AGENDA and row.agenda_minutes > row.planned_minutes:
                 over = row.agenda_minutes - row.planned_minutes
                 return f"The agenda runs {over} min over the planned length"
+            if column in (Column.WHEN, Column.TIME):
+                note = local_time_note(row.starts_at, row.time_zone)
+                return f"{row.starts_at:%H:%M} {row.time_zone} {note}".strip()
             if column == Column.TITLE and row.purpose:
                 return row.purpose
             if column == Column.SPACE:
@@ -329,16 +334,22 @@ class SessionFilterProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
-        self._words = fold(text).split()
-        self.invalidateFilter()
+        self._change_filter(lambda: setattr(self, "_words", fold(text).split()))
 
     def set_status(self, status: str) -> None:
-        self._status = status
-        self.invalidateFilter()
+        self._change_filter(lambda: setattr(self, "_status", status))
 
     def set_space(self, space: str) -> None:
-        self._space = space
-        self.invalidateFilter()
+        self._change_filter(lambda: setattr(self, "_space", space))
+
+    def _change_filter(self, apply: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            apply()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            apply()
+            self.invalidateFilter()
 
     def is_filtering(self) -> bool:
         return bool(self._words or self._status or self._space)
