@@ -23,15 +23,26 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QWidget
 
-from copdesk.data import communities, demo, members
+from copdesk.data import communities, csvio, demo, members
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
 from copdesk.resources import resource_path
 from copdesk.ui.app import configure_application
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.members.form import MemberForm
+from copdesk.ui.members.import_dialog import ImportPreviewDialog
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SAMPLE_CSV = (
+    "Name;E-mail;Organisation;Country;Participation;Expertise\n"
+    "Farah Khan;farah@bluegold.example;Blue Gold;Pakistan;active;Irrigation\n"
+    "Lars Berg;lars@nordic.example;Nordic Water Institute;Sweden;peripheral;Hydrology\n"
+    "Ngozi Eze;ngozi@example;Lagos Water Corp;Nigeria;core;\n"
+    ";no-name@example.org;Somewhere;Kenya;active;\n"
+    "Kofi Mensah;kofi@volta.example;Volta Rural Water Agency;Ghana;sometimes;\n"
+    "Farah Khan;farah@bluegold.example;Blue Gold;Pakistan;active;\n"
+)
 TODAY = dt.date(2025, 3, 1)
 
 FALLBACK = (
@@ -100,8 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(width, height)
         window.show()
         tab = window.members_tab
-        if tab.proxy.rowCount():
-            tab.table.selectRow(min(2, tab.proxy.rowCount() - 1))
+
+        def select_third() -> None:
+            if tab.proxy.rowCount():
+                tab.table.selectRow(min(2, tab.proxy.rowCount() - 1))
+
+        select_third()
         shots = out / "members.png"
         save(window, shots)
         if args.readme:
@@ -110,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         tab.filter_edit.setText("water")
         save(window, out / "members-filtered.png")
         tab.filter_edit.clear()
+        select_third()
         tab.views.setCurrentIndex(1)
         save(window, out / "members-knowledge-map.png")
         tab.views.setCurrentIndex(2)
@@ -125,6 +141,30 @@ def main(argv: list[str] | None = None) -> int:
         form.show()
         save(form, out / "member-form.png")
         form.close()
+
+        # A new member being typed: a likely duplicate and an invalid email, as shown inline.
+        def find(data: MemberData) -> list[members.Duplicate]:
+            with store.session() as session:
+                return members.find_duplicates(session, _cid, data)
+
+        typed = MemberForm(lambda _d: None, find_duplicates=find, parent=window)
+        typed.full_name.setText(row.full_name if row else "Amina Yusuf")
+        typed.email.setText("amina@@example")
+        typed.show()
+        typed.accept()
+        save(typed, out / "member-form-errors.png")
+        typed.close()
+
+        sample = Path(tmp) / "new-members.csv"
+        sample.write_text(SAMPLE_CSV, encoding="utf-8-sig")
+        with store.session() as session:
+            preview = csvio.preview_import(session, _cid, sample)
+        dialog = ImportPreviewDialog(preview, window)
+        dialog.show()
+        save(dialog, out / "import-preview.png")
+        dialog.tabs.setCurrentIndex(1)
+        save(dialog, out / "import-preview-invalid.png")
+        dialog.close()
 
         empty = Store.open(Path(tmp) / "empty.sqlite")
         first_run = MainWindow(empty, settings=settings, owns_store=True)

@@ -280,6 +280,17 @@ class MemberForm(QDialog):
         first = next((f for f in self.fields if f in errors), None)
         if first is not None:
             self.fields[first].setFocus()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow the dialog so messages that wrap onto two lines are not cut off."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def visible_errors(self) -> dict[str, str]:
         """The messages currently shown, by field (for tests and accessibility)."""
@@ -307,6 +318,7 @@ class MemberForm(QDialog):
             "you can still save if this is a different person."
         )
         self.duplicate_banner.show()
+        self._fit_height()
 
     def accept(self) -> None:
         data = self.member_data()

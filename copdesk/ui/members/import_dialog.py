@@ -159,17 +159,25 @@ class MappingModel(QAbstractTableModel):
         return None
 
 
-def _view(model: QAbstractTableModel) -> QTableView:
+def _view(model: QAbstractTableModel, *, wrap: bool = False) -> QTableView:
+    """A read-only table; ``wrap`` lets the last column (the reasons) wrap onto more lines."""
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().hide()
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setWordWrap(False)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(wrap)
     header = view.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if wrap:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return view
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class ImportPreviewDialog(QDialog):
@@ -183,8 +191,9 @@ class ImportPreviewDialog(QDialog):
         valid, invalid, dups = preview.valid_rows, preview.invalid_rows, preview.duplicate_rows
 
         summary = QLabel(
-            f"<b>{len(valid)}</b> of {len(preview.rows)} rows can be imported"
-            f" · <b>{len(invalid)}</b> invalid · <b>{len(dups)}</b> duplicates (not imported)"
+            f"<b>{len(valid)}</b> of {_plural(len(preview.rows), 'row')} can be imported"
+            f" · <b>{len(invalid)}</b> invalid"
+            f" · <b>{len(dups)}</b> duplicate{'' if len(dups) == 1 else 's'} (not imported)"
             f"<br><span style='color:#5d6d7e'>Read as "
             f"{ENCODINGS.get(preview.encoding, preview.encoding)}, columns separated by "
             f"{'semicolons' if preview.delimiter == ';' else 'commas'}. "
@@ -201,15 +210,15 @@ class ImportPreviewDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(_view(self.valid_model), f"To import ({len(valid)})")
-        self.tabs.addTab(_view(self.invalid_model), f"Invalid ({len(invalid)})")
-        self.tabs.addTab(_view(self.duplicate_model), f"Duplicates ({len(dups)})")
+        self.tabs.addTab(_view(self.invalid_model, wrap=True), f"Invalid ({len(invalid)})")
+        self.tabs.addTab(_view(self.duplicate_model, wrap=True), f"Duplicates ({len(dups)})")
         self.tabs.addTab(_view(self.mapping_model), "Column mapping")
         if not valid and invalid:
             self.tabs.setCurrentIndex(1)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button: QPushButton = self.buttons.addButton(
-            f"Import {len(valid)} member{'s' if len(valid) != 1 else ''}",
+            f"Import {_plural(len(valid), 'member')}",
             QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.import_button.setEnabled(bool(valid))
@@ -221,4 +230,4 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
-        self.resize(820, 480)
+        self.resize(980, 520)

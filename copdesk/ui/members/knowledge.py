@@ -216,7 +216,7 @@ class KnowledgeMapView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(KColumn.TAG, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(KColumn.STATUS, Qt.SortOrder.AscendingOrder)  # gaps first
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
