@@ -439,7 +439,8 @@ def _directory_section(data: RosterData, width: float) -> list[Flowable]:
         return story
     rows: list[list[Any]] = []
     for r in data.directory:
-        roles = ", ".join(role_label(x) for x in r.roles)
+        # "Coordinator / facilitator" may wrap at the slash in a narrow column
+        roles = ", ".join(role_label(x).replace("/", " / ") for x in r.roles)
         rows.append([
             Paragraph(f"<b>{escape(r.full_name)}</b>", st.cell),
             Paragraph(escape(r.organisation), st.cell),
