@@ -218,6 +218,96 @@ FITNESS_TEST: tuple[Dimension, ...] = (
 )
 
 
+_EXTENDED_HEADINGS: tuple[Dimension, ...] = (
+    Dimension("purpose", "Purpose", (
+        Term("purpose_common_topics", "Are the topics of interest to all members?"),
+        Term("purpose_strategic", "Is the domain strategically relevant to the host?"),
+        Term("purpose_own_practice", "Do members have their own practice in the domain?"),
+    )),
+    Dimension("members", "Members", (
+        Term("members_experience", "Is relevant experience on board?"),
+        Term("members_heterogeneity", "Is the membership varied enough to learn from?"),
+        Term("members_open", "Is the community open to newcomers?"),
+    )),
+    Dimension("norms", "Norms and rules", (
+        Term("norms_roles", "Are roles and accountability agreed?"),
+        Term("norms_contact", "Is both distant and face-to-face contact possible?"),
+        Term("norms_balance", "Is there a balance of giving and taking?"),
+    )),
+    Dimension("structure", "Structure and process", (
+        Term("structure_clear", "Is the structure clear yet flexible?"),
+        Term("structure_core_roles",
+             "Are core roles (owner, manager, facilitator, expert) defined?"),
+        Term("structure_planning", "Is planning open and transparent?"),
+    )),
+    Dimension("energy", "Flow of energy", (
+        Term("energy_care",
+             "Do members care about common interests, with commitment and trust?"),
+        Term("energy_events", "Are there regular events and celebrated moments?"),
+        Term("energy_history", "Is the community's history told to newcomers?"),
+    )),
+)
+#: The longer development checklist: five headings before the deck's three.
+EXTENDED_CHECKLIST: tuple[Dimension, ...] = (*_EXTENDED_HEADINGS, *FITNESS_TEST)
+
+_PRINCIPLE_QUESTIONS: dict[str, str] = {
+    "design_for_evolution":
+        "Is the community designed to evolve as its members and domain change?",
+    "inside_outside_dialogue": "Is there a dialogue between inside and outside perspectives?",
+    "levels_of_participation": "Are different levels of participation invited and welcome?",
+    "public_private_spaces": "Are there both public and private community spaces?",
+    "focus_on_value": "Does the community focus on the value it creates?",
+    "familiarity_excitement": "Does it combine familiarity and excitement?",
+    "rhythm": "Does the community have a clear rhythm?",
+}
+DESIGN_PRINCIPLES_REVIEW: tuple[Dimension, ...] = tuple(
+    Dimension(p.key, p.label, (Term(f"principle_{p.key}", _PRINCIPLE_QUESTIONS[p.key]),))
+    for p in DESIGN_PRINCIPLES
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    key: str
+    label: str
+    dimensions: tuple[Dimension, ...]
+    help: str = ""
+
+    def question(self, key: str) -> tuple[Dimension, Term] | None:
+        for d in self.dimensions:
+            for q in d.questions:
+                if q.key == key:
+                    return d, q
+        return None
+
+
+CHECKLISTS: tuple[Checklist, ...] = (
+    Checklist("fitness_test", "Fitness test", FITNESS_TEST,
+              "The deck's test: results, resources and values, three questions each"),
+    Checklist("extended", "Extended development checklist", EXTENDED_CHECKLIST,
+              "Eight headings, from purpose to values"),
+    Checklist("design_principles", "Design principles review", DESIGN_PRINCIPLES_REVIEW,
+              "The seven design principles, each scored the same way"),
+)
+CHECKLIST_BY_KEY: dict[str, Checklist] = {c.key: c for c in CHECKLISTS}
+
+#: One scale for every question; None means "not assessed".
+SCORE_SCALE: tuple[tuple[int, str], ...] = (
+    (0, "Not at all"),
+    (1, "Partly"),
+    (2, "Mostly"),
+    (3, "Fully"),
+)
+MAX_SCORE = 3
+NOT_ASSESSED = "Not assessed"
+
+
+def score_label(score: int | None) -> str:
+    if score is None:
+        return NOT_ASSESSED
+    return dict(SCORE_SCALE).get(score, str(score))
+
+
 def level_label(key: str) -> str:
     """The label of a participation level key, or the key itself if unknown."""
     term = LEVEL_TERMS.get(key)
