@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk.data import sessions
-from copdesk.data.agenda import AgendaSummary, fmt_minutes, summarise
+from copdesk.data.agenda import AgendaSummary, Timing, fmt_minutes, summarise
 from copdesk.data.changes import Change
 from copdesk.data.sessions import MAX_BLOCK_MINUTES, BlockData, SessionRow
 from copdesk.data.store import StoreError
@@ -154,9 +154,11 @@ class AgendaModel(QAbstractTableModel):
         self._assign(list(blocks))
         self.endResetModel()
 
-    def _assign(self, blocks: list[BlockData]) -> None:
+    def _assign(self, blocks: list[BlockData], timing: list[Timing] | None = None) -> None:
         self._blocks = blocks
         self._summary = summarise(self.start, [b.minutes for b in blocks], self.planned)
+        if timing is not None:
+            self._summary = replace(self._summary, timings=tuple(timing))
 
     def set_blocks(
         self, blocks: Sequence[BlockData], start: dt.datetime | None = None,
@@ -184,12 +186,22 @@ class AgendaModel(QAbstractTableModel):
         if old_mid > new_mid:
             first = head + common
             self.beginRemoveRows(QModelIndex(), first, first + old_mid - new_mid - 1)
-            self._assign(old[:first] + old[first + old_mid - new_mid :])
+            gone = slice(first, first + old_mid - new_mid)
+            kept = list(self._summary.timings)
+            del kept[gone]
+            blocks = list(old)
+            del blocks[gone]
+            # Until dataChanged below, the rows that stay keep the times they showed.
+            self._assign(blocks, kept)
             self.endRemoveRows()
         elif new_mid > old_mid:
             first = head + common
             self.beginInsertRows(QModelIndex(), first, first + new_mid - old_mid - 1)
-            self._assign(old[:first] + new[first : first + new_mid - old_mid] + old[first:])
+            added = new[first : first + new_mid - old_mid]
+            fresh = summarise(self.start, [b.minutes for b in new], self.planned).timings
+            kept = list(self._summary.timings)
+            timing = kept[:first] + list(fresh[first : first + len(added)]) + kept[first:]
+            self._assign(old[:first] + added + old[first:], timing)
             self.endInsertRows()
         self._assign(new)
         if new:

@@ -64,7 +64,7 @@ PLAN, COVERAGE, ACTIONS, DRIFTING = 0, 1, 2, 3
 AGENDA, ATTENDANCE, OUTCOMES = 0, 1, 2
 
 WIDTHS = {
-    Column.WHEN: 160, Column.TIME: 150, Column.TITLE: 215, Column.STATUS: 72,
+    Column.WHEN: 155, Column.TIME: 150, Column.TITLE: 200, Column.STATUS: 72,
     Column.SPACE: 62, Column.MODE: 72, Column.AGENDA: 100, Column.FACILITATORS: 150,
     Column.ATTENDANCE: 70,
 }
@@ -312,7 +312,7 @@ class SessionsTab(TabPage):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([470, 780])
+        self.splitter.setSizes([560, 720])
         self.splitter.setChildrenCollapsible(False)
 
         self.views = QTabWidget()
