@@ -15,25 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from platformdirs import user_data_path
-from sqlalchemy import create_engine, event, inspect, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from copdesk import __version__
 from copdesk.data import changes
 from copdesk.data.models import StoreInfo
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -88,21 +88,41 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+# Alembic is imported only when its answer is needed: most opens find the store at the
+# head revision (read with one query) and never load it, which keeps every command quick.
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest schema revision this copdesk knows (the last migration file's id)."""
+    return max(known_revisions())
 
 
-def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Revision ids of the shipped migrations, read from their file names (``0001_*.py``).
+
+    Ids are zero-padded numbers, so the newest is the largest; a test checks this agrees
+    with Alembic's own view of the history.
+    """
+    versions = MIGRATIONS_DIR / "versions"
+    return frozenset(
+        p.name.split("_", 1)[0] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py")
+    )
+
+
+def alembic_heads() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(_alembic_config()).get_heads())
 
 
 def _check_sqlite_file(path: Path) -> tuple[str | None, str | None]:
@@ -227,7 +247,7 @@ class Store:
 
     def _migrate(self) -> None:
         with self.engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = _current_revision(conn)
             has_tables = bool(inspect(conn).get_table_names())
         _refuse_if_newer(describe(self.url), current, None)
         head = head_revision()
@@ -239,6 +259,8 @@ class Store:
             copy = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
             sqlite_backup(path, copy)
             self.pre_migration_copy = copy
+        from alembic import command
+
         cfg = _alembic_config()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
@@ -303,11 +325,21 @@ class Store:
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return _current_revision(conn)
 
     def app_version_recorded(self) -> str | None:
         with self.session() as s:
             return s.scalar(select(StoreInfo.value).where(StoreInfo.key == "app_version"))
+
+
+def _current_revision(conn: Connection) -> str | None:
+    """The store's schema revision (None for an empty store), without loading Alembic."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise StoreError(f"the store records several schema versions ({', '.join(rows)})")
+    return rows[0] if rows else None
 
 
 def _short(exc: BaseException) -> str:

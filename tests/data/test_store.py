@@ -204,3 +204,30 @@ def test_the_default_store_lives_in_the_user_data_folder(tmp_path: Path) -> None
     with Store.open(None) as store:
         assert describe(store.url) == str(path)
     assert path.exists()
+
+
+def test_revision_ids_read_from_file_names_agree_with_alembic() -> None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from copdesk.data.store import alembic_heads, known_revisions
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    walked = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    assert known_revisions() == walked
+    assert alembic_heads() == (head_revision(),)
+
+
+def test_opening_a_current_store_does_not_load_alembic(store_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Store.open(store_path).close()
+    code = (
+        "import sys; from copdesk.data.store import Store; "
+        f"Store.open({str(store_path)!r}).close(); "
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
