@@ -55,6 +55,10 @@ class Community(Base):
     stage: Mapped[str] = mapped_column(String(20), default="coalescing")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Fitness bands as a share of the maximum score, in percent: below ``amber_from``
+    #: is red, from ``green_from`` on is green (a dimension "passes" at green).
+    fitness_amber_from: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    fitness_green_from: Mapped[int] = mapped_column(Integer, default=75, server_default="75")
 
     members: Mapped[list[Member]] = relationship(
         back_populates="community", cascade="all, delete-orphan", passive_deletes=True
@@ -313,3 +317,90 @@ class TemplateBlock(Base):
     function: Mapped[str] = mapped_column(String(40), default="")
     method: Mapped[str] = mapped_column(String(100), default="")
     materials: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Fitness assessments (issue 4) --------------------------------------------------------
+class Assessment(Base):
+    """One fitness check of a community against a checklist, on a date."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (Index("ix_assessment_community_date", "community_id", "held_on"), NO_REUSE)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    checklist: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | final
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    answers: Mapped[list[Answer]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Answer.position"
+    )
+    participants: Mapped[list[AssessmentParticipant]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AssessmentParticipant(Base):
+    __tablename__ = "assessment_participant"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Answer(Base):
+    """The answer to one checklist question.
+
+    The question's and its dimension's words are kept with the answer, so an answer to a
+    question a later copdesk drops still displays and reports as it was asked.
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_key", name="uq_answer_question"),
+        NO_REUSE,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    dimension_key: Mapped[str] = mapped_column(String(40))
+    dimension_label: Mapped[str] = mapped_column(String(100))
+    question_key: Mapped[str] = mapped_column(String(60))
+    question_text: Mapped[str] = mapped_column(Text)
+    score: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    action_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    links: Mapped[list[EvidenceLink]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="EvidenceLink.id"
+    )
+
+
+class EvidenceLink(Base):
+    """A link from an answer to a session or value entry that backs it.
+
+    No foreign key on the target: a link outlives what it points to and then shows the
+    label it was made with, marked as deleted.
+    """
+
+    __tablename__ = "evidence_link"
+    __table_args__ = (NO_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # session | value
+    target_id: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300), default="")

@@ -262,9 +262,29 @@ class Store:
         from alembic import command
 
         cfg = _alembic_config()
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as conn:
+            if sqlite:
+                # SQLite's procedure for schema changes: foreign keys off (outside any
+                # transaction) so that rebuilding a table never cascades a delete, then
+                # a check that every reference still holds before the change commits.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(
+                                f"the upgrade to schema {head} would break {len(broken)} "
+                                "references; the store was left as it was"
+                            )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
         with self.sessions.begin() as session:
             session.merge(StoreInfo(key="app_version", value=__version__))
 

@@ -21,6 +21,7 @@ from copdesk.data.store import (
     default_store_path,
     describe,
     head_revision,
+    known_revisions,
     resolve_url,
 )
 from copdesk.data.validation import MemberData
@@ -124,10 +125,14 @@ def make_store_at(path: Path, revision: str) -> None:
     engine.dispose()
 
 
+EARLIER = sorted(known_revisions())[:-1]
+
+
+@pytest.mark.parametrize("revision", EARLIER)
 def test_every_earlier_schema_upgrades_with_its_data_and_a_copy_first(
-    store_path: Path,
+    store_path: Path, revision: str
 ) -> None:
-    make_store_at(store_path, "0001")
+    make_store_at(store_path, revision)
     con = sqlite3.connect(store_path)
     con.execute(
         "INSERT INTO community (id, name, domain, host_organisation, stage, is_demo, created_at)"
@@ -154,7 +159,7 @@ def test_every_earlier_schema_upgrades_with_its_data_and_a_copy_first(
     assert copy.name.startswith(f"{store_path.name}.before-{head_revision()}-")
     # The copy is the old store, and it opens (and upgrades) in its own right.
     con = sqlite3.connect(copy)
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
     con.close()
     restored = copy.with_name("restored.sqlite")
     restored.write_bytes(copy.read_bytes())
@@ -210,7 +215,7 @@ def test_revision_ids_read_from_file_names_agree_with_alembic() -> None:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from copdesk.data.store import alembic_heads, known_revisions
+    from copdesk.data.store import alembic_heads
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
