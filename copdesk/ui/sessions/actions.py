@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
@@ -54,6 +55,7 @@ from copdesk.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_DATE = QDate(1999, 12, 31)
 
 
@@ -163,6 +165,13 @@ class ActionModel(QAbstractTableModel):
             return font
         if role == ROW_ROLE:
             return row
+        if role == SORT_ROLE:
+            match col:
+                case Col.DUE:
+                    return (row.due_on or dt.date.max).isoformat() + f"{row.id:09d}"
+                case Col.SESSION:
+                    return row.session_start.isoformat()
+            return str(self.data(index)).casefold()
         return None
 
 
@@ -278,9 +287,15 @@ class ActionsView(QWidget):
         self.session_row: SessionRow | None = None
         self.today: Callable[[], dt.date] = dt.date.today
         self.model = ActionModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setDynamicSortFilter(True)
         self.table = QTableView()
         self.table.setObjectName("allActionsTable" if across else "actionsTable")
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Col.DUE, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -401,8 +416,12 @@ class ActionsView(QWidget):
         row = rows[0].data(ROW_ROLE)
         return row if isinstance(row, ActionRow) else None
 
+    def rows_in_view(self) -> list[ActionRow]:
+        """The actions in the order the table shows them (soonest due first)."""
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in range(self.proxy.rowCount())]
+
     def select_action(self, action_id: int) -> None:
-        for r, row in enumerate(self.model.rows()):
+        for r, row in enumerate(self.rows_in_view()):
             if row.id == action_id:
                 self.table.selectRow(r)
                 return

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -113,17 +113,10 @@ class RunModeWindow(QWidget):
         self.extend_button.clicked.connect(self.extend)
         self.skip_button.clicked.connect(self.skip)
         self.close_button.clicked.connect(self.close)
-        for keys, slot in (
-            (("E", "+", "="), self.extend),
-            (("Space", "N", "Right", "Return"), self.skip),
-            (("Esc",), self.close),
-            (("F11",), self.toggle_full_screen),
-        ):
-            action = QAction(self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
+        for button in (self.extend_button, self.skip_button, self.close_button):
+            # Keys go to the window (Space must skip, not press a focused button).
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -169,6 +162,20 @@ class RunModeWindow(QWidget):
             self.showNormal()
         else:
             self.showFullScreen()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_E, Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.extend()
+        elif key in (Qt.Key.Key_Space, Qt.Key.Key_N, Qt.Key.Key_Right, Qt.Key.Key_Return,
+                     Qt.Key.Key_Enter):
+            self.skip()
+        elif key == Qt.Key.Key_Escape:
+            self.close()
+        elif key == Qt.Key.Key_F11:
+            self.toggle_full_screen()
+        else:
+            super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()

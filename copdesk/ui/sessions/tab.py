@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -772,8 +772,9 @@ class SessionsTab(TabPage):
         self.run_window = self.make_run_window(row)
         if self.run_window is not None:
             self.run_window.show()
-            self.run_window.raise_()
-            self.run_window.activateWindow()
+            if QGuiApplication.platformName() != "offscreen":
+                self.run_window.raise_()
+                self.run_window.activateWindow()
         return self.run_window
 
     def _status(self, message: str) -> None:

@@ -54,11 +54,7 @@ def type_into_cell(qtbot: QtBot, tab: SessionsTab, row: int, col: Col, text: str
     table.setCurrentIndex(index)
     table.edit(index)
     editor = focused_editor()
-    if isinstance(editor, QSpinBox):
-        editor.selectAll()
-        qtbot.keyClicks(editor, text)
-        press_return(editor)
-    elif isinstance(editor, QLineEdit):
+    if isinstance(editor, (QSpinBox, QLineEdit)):
         editor.selectAll()
         qtbot.keyClicks(editor, text)
         press_return(editor)
