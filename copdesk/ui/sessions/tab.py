@@ -64,7 +64,7 @@ PLAN, COVERAGE, ACTIONS, DRIFTING = 0, 1, 2, 3
 AGENDA, ATTENDANCE, OUTCOMES = 0, 1, 2
 
 WIDTHS = {
-    Column.WHEN: 155, Column.TIME: 150, Column.TITLE: 200, Column.STATUS: 72,
+    Column.WHEN: 172, Column.TIME: 150, Column.TITLE: 200, Column.STATUS: 72,
     Column.SPACE: 62, Column.MODE: 72, Column.AGENDA: 100, Column.FACILITATORS: 150,
     Column.ATTENDANCE: 70,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 
 from copdesk.data import sessions as S
 from copdesk.data.sessions import ActionData, BlockData, SeriesRule, SessionData
@@ -44,8 +45,8 @@ def build(store: Store, cid: int, people: Sequence[int], *, seed: int = 3) -> di
         row = store.run(S.get_session, sid)
         if row.starts_at < NOW:
             status = "cancelled" if i == 3 else "held"
-            store.run(S.update_session, sid, SessionData(
-                **{**_fields(store.run(S.session_data, sid)), "status": status}))
+            store.run(S.update_session, sid,
+                      replace(store.run(S.session_data, sid), status=status))
             if status == "held":
                 store.run(S.invite, sid, list(people))
                 for mid in people:
@@ -76,6 +77,3 @@ def build(store: Store, cid: int, people: Sequence[int], *, seed: int = 3) -> di
     store.run(S.add_action, show, ActionData("Photograph the kits", None, None, "done"))
     return out
 
-
-def _fields(data: SessionData) -> dict[str, object]:
-    return {name: getattr(data, name) for name in data.__dataclass_fields__}

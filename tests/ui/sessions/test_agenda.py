@@ -120,8 +120,10 @@ def test_function_and_method_editors_suggest_methods(
     combo = focused_editor()
     assert isinstance(combo, QComboBox)
     assert [combo.itemText(i) for i in range(2)] == ["Knowledge mapping", "World cafe"]
-    combo.lineEdit().selectAll()
-    qtbot.keyClicks(combo.lineEdit(), "Gallery walk")  # the user's own method
+    line = combo.lineEdit()
+    assert line is not None
+    line.selectAll()
+    qtbot.keyClicks(line, "Gallery walk")  # the user's own method
     press_return(combo)
     assert store.run(S.list_blocks, sid)[0].method == "Gallery walk"
     assert model.index(0, Col.METHOD).data() == "Gallery walk"
