@@ -30,8 +30,10 @@ from copdesk.data.models import (
     CopSession,
     EvidenceLink,
     Member,
+    ValueEntry,
 )
 from copdesk.data.validation import ValidationError
+from copdesk.data.values import entries_in_period
 from copdesk.framework import CHECKLIST_BY_KEY, MAX_SCORE, Checklist
 from copdesk.text import plural
 
@@ -211,19 +213,9 @@ def _link_views(session: Session, links: Sequence[EvidenceLink]) -> tuple[LinkVi
 
 
 def _live_value_ids(session: Session, ids: set[int]) -> set[int]:
-    """Value entries that still exist (the value log arrives with a later schema)."""
     if not ids:
         return set()
-    from sqlalchemy import inspect as sa_inspect
-
-    if not sa_inspect(session.connection()).has_table("value_entry"):
-        return set()
-    from sqlalchemy import text
-
-    rows = session.execute(
-        text("SELECT id FROM value_entry WHERE id IN (" + ",".join(str(int(i)) for i in ids) + ")")
-    )
-    return {r[0] for r in rows}
+    return set(session.scalars(select(ValueEntry.id).where(ValueEntry.id.in_(ids))))
 
 
 def get_assessment(session: Session, assessment_id: int) -> AssessmentView:
@@ -712,11 +704,10 @@ def evidence_hints(
     hints["resources"].append(
         f"{plural(presenters or 0, 'member')} presented or facilitated sessions"
     )
-    value_count = _value_entries_in(session, community_id, start, held_on)
-    if value_count is not None:
-        hints["results"].append(
-            f"{plural(value_count, 'value entry', 'value entries')} logged {period}"
-        )
+    value_count = entries_in_period(session, community_id, start, held_on)
+    hints["results"].append(
+        f"{plural(value_count, 'value entry', 'value entries')} logged {period}"
+    )
     rh = S.rhythm(session, community_id, now=dt.datetime.combine(held_on, dt.time(23, 59)))
     hints["rhythm"].append(rh.message())
     hints["energy"].append(rh.message())
@@ -747,22 +738,3 @@ def evidence_hints(
             f"Median gap between sessions: {statistics.median(gaps):.0f} days"
         )
     return dict(hints)
-
-
-def _value_entries_in(
-    session: Session, community_id: int, start: dt.date, end: dt.date
-) -> int | None:
-    from sqlalchemy import inspect as sa_inspect
-    from sqlalchemy import text
-
-    if not sa_inspect(session.connection()).has_table("value_entry"):
-        return None
-    return int(
-        session.execute(
-            text(
-                "SELECT count(*) FROM value_entry WHERE community_id = :c "
-                "AND entry_date BETWEEN :s AND :e"
-            ),
-            {"c": community_id, "s": start, "e": end},
-        ).scalar_one()
-    )

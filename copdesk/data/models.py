@@ -404,3 +404,72 @@ class EvidenceLink(Base):
     kind: Mapped[str] = mapped_column(String(10))  # session | value
     target_id: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(300), default="")
+
+
+# --- The value log (issue 5) ---------------------------------------------------------------
+class Story(Base):
+    """A value-creation story: entries that follow one thread through the cycles."""
+
+    __tablename__ = "story"
+    __table_args__ = (NO_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("community.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    expected_ending: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ValueEntry(Base):
+    """One piece of value the community created, for members, the host, or both."""
+
+    __tablename__ = "value_entry"
+    __table_args__ = (
+        Index("ix_value_entry_community_date", "community_id", "entry_date"),
+        NO_REUSE,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    cycle: Mapped[str] = mapped_column(String(20))
+    function: Mapped[str] = mapped_column(String(40), default="")
+    for_organisation: Mapped[bool] = mapped_column(Boolean, default=False)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cop_session.id", ondelete="SET NULL"), index=True
+    )
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    measure_value: Mapped[float | None] = mapped_column()
+    measure_unit: Mapped[str] = mapped_column(String(60), default="")
+    logged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("story.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    beneficiaries: Mapped[list[ValueBeneficiary]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ValueBeneficiary(Base):
+    __tablename__ = "value_beneficiary"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("value_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

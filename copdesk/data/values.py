@@ -1,0 +1,676 @@
+"""The value log: what value the community created, for whom, and how it matured.
+
+Entries carry one of the deck's ten kinds of value and a value-creation cycle; stories
+link entries that follow one thread through the cycles. The value matrix (kinds against
+cycles) is the usual summary for sponsors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from copdesk.data import changes
+from copdesk.data.models import CopSession, Member, Story, ValueBeneficiary, ValueEntry
+from copdesk.data.validation import ValidationError, clean_line
+from copdesk.framework import (
+    FUNCTION_BY_KEY,
+    VALUE_CYCLE_BY_KEY,
+    VALUE_CYCLES,
+    VALUE_KIND_BY_KEY,
+    VALUE_KINDS,
+    VALUE_TO_MEMBERS,
+)
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 50_000
+MAX_UNIT = 60
+MEMBER_KINDS = frozenset(t.key for t in VALUE_TO_MEMBERS)
+CYCLE_ORDER = {t.key: i for i, t in enumerate(VALUE_CYCLES)}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryData:
+    entry_date: dt.date
+    title: str
+    kind: str
+    cycle: str
+    description: str = ""
+    beneficiary_ids: tuple[int, ...] = ()
+    for_organisation: bool = False
+    function: str = ""
+    session_id: int | None = None
+    evidence: str = ""
+    measure_value: float | None = None
+    measure_unit: str = ""
+    logged_by_id: int | None = None
+
+
+def parse_measure(text: str) -> float | None:
+    """A typed measure ("12", "12.5", "1,5", "1 200") as a number; ValueError if not one."""
+    cleaned = text.strip().replace("\u202f", "").replace(" ", "")
+    if not cleaned:
+        return None
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def validate_entry(data: EntryData, *, today: dt.date | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    title = clean_line(data.title)
+    if not title:
+        errors["title"] = "An entry needs a title"
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"The title is too long (at most {MAX_TITLE} characters)"
+    if not data.kind:
+        errors["kind"] = "Choose the kind of value"
+    elif data.kind not in VALUE_KIND_BY_KEY:
+        errors["kind"] = f"Unknown kind of value {data.kind!r}"
+    if not data.cycle:
+        errors["cycle"] = "Choose the value-creation cycle"
+    elif data.cycle not in VALUE_CYCLE_BY_KEY:
+        errors["cycle"] = f"Unknown value-creation cycle {data.cycle!r}"
+    if data.function and data.function not in FUNCTION_BY_KEY:
+        errors["function"] = f"Unknown CoP function {data.function!r}"
+    if len(data.description) > MAX_DESCRIPTION:
+        errors["description"] = (
+            f"The description is too long ({len(data.description):,} characters; "
+            f"at most {MAX_DESCRIPTION:,})"
+        )
+    if len(data.evidence) > MAX_DESCRIPTION:
+        errors["evidence"] = f"The evidence is too long (at most {MAX_DESCRIPTION:,} characters)"
+    if data.measure_value is not None and not math.isfinite(data.measure_value):
+        errors["measure_value"] = "The measure must be a number"
+    elif data.measure_value is not None and abs(data.measure_value) > 1e12:
+        errors["measure_value"] = "The measure is too large"
+    if data.measure_value is not None and not data.measure_unit.strip():
+        errors["measure_unit"] = "Give the measure a unit (for example: hours saved)"
+    if len(data.measure_unit) > MAX_UNIT:
+        errors["measure_unit"] = f"The unit is too long (at most {MAX_UNIT} characters)"
+    if not data.beneficiary_ids and not data.for_organisation:
+        errors["beneficiaries"] = "Say who benefited: members, the host organisation, or both"
+    today = today or dt.date.today()
+    if data.entry_date > today + dt.timedelta(days=1):
+        errors["entry_date"] = "The date is in the future"
+    return errors
+
+
+def _check(
+    session: Session, community_id: int, data: EntryData, today: dt.date | None
+) -> EntryData:
+    data = replace(
+        data,
+        title=clean_line(data.title),
+        description=data.description.strip(),
+        evidence=data.evidence.strip(),
+        measure_unit=clean_line(data.measure_unit),
+        beneficiary_ids=tuple(dict.fromkeys(data.beneficiary_ids)),
+    )
+    errors = validate_entry(data, today=today)
+    people = {*data.beneficiary_ids, *([data.logged_by_id] if data.logged_by_id else [])}
+    if people:
+        found = set(
+            session.scalars(
+                select(Member.id).where(Member.id.in_(people), Member.community_id == community_id)
+            )
+        )
+        if people - found:
+            errors["beneficiaries"] = "A chosen member is not in this community"
+    if data.session_id is not None:
+        owner = session.scalar(
+            select(CopSession.community_id).where(CopSession.id == data.session_id)
+        )
+        if owner != community_id:
+            errors["session_id"] = "That session is not one of this community's"
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _apply(entry: ValueEntry, data: EntryData) -> None:
+    entry.entry_date = data.entry_date
+    entry.title = data.title
+    entry.description = data.description
+    entry.kind = data.kind
+    entry.cycle = data.cycle
+    entry.function = data.function
+    entry.for_organisation = data.for_organisation
+    entry.session_id = data.session_id
+    entry.evidence = data.evidence
+    entry.measure_value = data.measure_value
+    entry.measure_unit = data.measure_unit if data.measure_value is not None else ""
+    entry.logged_by_id = data.logged_by_id
+    entry.beneficiaries = [ValueBeneficiary(member_id=m) for m in data.beneficiary_ids]
+
+
+def add_entry(
+    session: Session, community_id: int, data: EntryData, *, today: dt.date | None = None
+) -> int:
+    data = _check(session, community_id, data, today)
+    entry = ValueEntry(community_id=community_id)
+    _apply(entry, data)
+    session.add(entry)
+    session.flush()
+    changes.record(session, changes.Change("value", "insert", (entry.id,), community_id))
+    return entry.id
+
+
+def update_entry(
+    session: Session, entry_id: int, data: EntryData, *, today: dt.date | None = None
+) -> EntryData:
+    """Replace an entry's fields; returns the previous data (for undo)."""
+    entry = session.get(ValueEntry, entry_id)
+    if entry is None:
+        raise LookupError(f"no value entry with id {entry_id}")
+    before = entry_data(session, entry_id)
+    data = _check(session, entry.community_id, data, today)
+    _apply(entry, data)
+    session.flush()
+    changes.record(session, changes.Change("value", "update", (entry_id,), entry.community_id))
+    return before
+
+
+def entry_data(session: Session, entry_id: int) -> EntryData:
+    e = session.get(ValueEntry, entry_id)
+    if e is None:
+        raise LookupError(f"no value entry with id {entry_id}")
+    return EntryData(
+        entry_date=e.entry_date,
+        title=e.title,
+        kind=e.kind,
+        cycle=e.cycle,
+        description=e.description,
+        beneficiary_ids=tuple(sorted(b.member_id for b in e.beneficiaries)),
+        for_organisation=e.for_organisation,
+        function=e.function,
+        session_id=e.session_id,
+        evidence=e.evidence,
+        measure_value=e.measure_value,
+        measure_unit=e.measure_unit,
+        logged_by_id=e.logged_by_id,
+    )
+
+
+@dataclass(frozen=True)
+class EntrySnapshot:
+    id: int
+    community_id: int
+    data: EntryData
+    story_id: int | None
+
+
+def delete_entry(session: Session, entry_id: int) -> EntrySnapshot:
+    e = session.get(ValueEntry, entry_id)
+    if e is None:
+        raise LookupError(f"no value entry with id {entry_id}")
+    snap = EntrySnapshot(e.id, e.community_id, entry_data(session, entry_id), e.story_id)
+    session.execute(delete(ValueEntry).where(ValueEntry.id == entry_id))
+    changes.record(session, changes.Change("value", "delete", (entry_id,), snap.community_id))
+    return snap
+
+
+def restore_entry(session: Session, snap: EntrySnapshot) -> None:
+    live = set(session.scalars(select(Member.id).where(Member.community_id == snap.community_id)))
+    data = replace(
+        snap.data,
+        beneficiary_ids=tuple(m for m in snap.data.beneficiary_ids if m in live),
+        logged_by_id=snap.data.logged_by_id if snap.data.logged_by_id in live else None,
+    )
+    if data.session_id is not None and session.get(CopSession, data.session_id) is None:
+        data = replace(data, session_id=None)
+    story_ok = snap.story_id is not None and session.get(Story, snap.story_id) is not None
+    entry = ValueEntry(id=snap.id, community_id=snap.community_id)
+    _apply(entry, data)
+    entry.story_id = snap.story_id if story_ok else None
+    session.add(entry)
+    session.flush()
+    changes.record(session, changes.Change("value", "insert", (snap.id,), snap.community_id))
+
+
+# --- queries -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    id: int
+    entry_date: dt.date
+    title: str
+    description: str
+    kind: str
+    cycle: str
+    function: str
+    for_organisation: bool
+    beneficiaries: tuple[str, ...]
+    beneficiary_ids: tuple[int, ...]
+    hidden_beneficiaries: int  # not named: no consent to host reports
+    session_id: int | None
+    session_title: str
+    evidence: str
+    measure_value: float | None
+    measure_unit: str
+    logged_by: str
+    story_id: int | None
+    story_title: str
+
+    @property
+    def kind_label(self) -> str:
+        term = VALUE_KIND_BY_KEY.get(self.kind)
+        return term.label if term else self.kind
+
+    @property
+    def cycle_label(self) -> str:
+        term = VALUE_CYCLE_BY_KEY.get(self.cycle)
+        return term.label if term else self.cycle
+
+    @property
+    def for_members(self) -> bool:
+        return bool(self.beneficiary_ids or self.hidden_beneficiaries)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    kinds: frozenset[str] = frozenset()
+    cycles: frozenset[str] = frozenset()
+    member_id: int | None = None
+    session_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    text: str = ""
+
+    def accepts(self, row: EntryRow) -> bool:
+        if self.kinds and row.kind not in self.kinds:
+            return False
+        if self.cycles and row.cycle not in self.cycles:
+            return False
+        if self.member_id is not None and self.member_id not in row.beneficiary_ids:
+            return False
+        if self.session_id is not None and row.session_id != self.session_id:
+            return False
+        if self.start and row.entry_date < self.start:
+            return False
+        if self.end and row.entry_date > self.end:
+            return False
+        if self.text:
+            needle = self.text.casefold()
+            hay = " ".join((row.title, row.description, row.evidence, *row.beneficiaries))
+            if needle not in hay.casefold():
+                return False
+        return True
+
+
+def list_entries(
+    session: Session,
+    community_id: int,
+    *,
+    ids: Iterable[int] | None = None,
+    named: str = "all",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[EntryRow]:
+    """Entries newest first; ``named="consenting"`` names only consenting beneficiaries."""
+    stmt = (
+        select(ValueEntry, CopSession.title, Story.title)
+        .outerjoin(CopSession, CopSession.id == ValueEntry.session_id)
+        .outerjoin(Story, Story.id == ValueEntry.story_id)
+        .where(ValueEntry.community_id == community_id)
+    )
+    wanted = None if ids is None else list(ids)
+    if wanted is not None:
+        if not wanted:
+            return []
+        stmt = stmt.where(ValueEntry.id.in_(wanted))
+    if start is not None:
+        stmt = stmt.where(ValueEntry.entry_date >= start)
+    if end is not None:
+        stmt = stmt.where(ValueEntry.entry_date <= end)
+    rows = session.execute(stmt.order_by(ValueEntry.entry_date.desc(), ValueEntry.id.desc())).all()
+    if not rows:
+        return []
+    names = {
+        m.id: (m.full_name, m.consent and not m.erased)
+        for m in session.scalars(select(Member).where(Member.community_id == community_id))
+    }
+    ben: dict[int, list[int]] = defaultdict(list)
+    entry_ids = [e.id for e, _, _ in rows]
+    for eid, mid in session.execute(
+        select(ValueBeneficiary.entry_id, ValueBeneficiary.member_id).where(
+            ValueBeneficiary.entry_id.in_(entry_ids)
+        )
+    ):
+        ben[eid].append(mid)
+    out = []
+    for e, session_title, story_title in rows:
+        ids_ = sorted(ben[e.id], key=lambda m: names[m][0].casefold())
+        shown = [m for m in ids_ if named == "all" or names[m][1]]
+        logged = names.get(e.logged_by_id or -1, ("", False))
+        out.append(
+            EntryRow(
+                id=e.id,
+                entry_date=e.entry_date,
+                title=e.title,
+                description=e.description,
+                kind=e.kind,
+                cycle=e.cycle,
+                function=e.function,
+                for_organisation=e.for_organisation,
+                beneficiaries=tuple(names[m][0] for m in shown),
+                beneficiary_ids=tuple(ids_),
+                hidden_beneficiaries=len(ids_) - len(shown),
+                session_id=e.session_id,
+                session_title=session_title or "",
+                evidence=e.evidence,
+                measure_value=e.measure_value,
+                measure_unit=e.measure_unit,
+                logged_by=logged[0] if named == "all" or logged[1] else "",
+                story_id=e.story_id,
+                story_title=story_title or "",
+            )
+        )
+    return out
+
+
+def get_entry(session: Session, entry_id: int) -> EntryRow:
+    e = session.get(ValueEntry, entry_id)
+    if e is None:
+        raise LookupError(f"no value entry with id {entry_id}")
+    return list_entries(session, e.community_id, ids=[entry_id])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Kinds of value against cycles: counts, and the entries behind every cell."""
+
+    cells: dict[tuple[str, str], tuple[int, ...]]  # (kind, cycle) -> entry ids
+
+    def count(self, kind: str, cycle: str) -> int:
+        return len(self.cells.get((kind, cycle), ()))
+
+    def kind_total(self, kind: str) -> int:
+        return sum(len(v) for (k, _), v in self.cells.items() if k == kind)
+
+    def cycle_total(self, cycle: str) -> int:
+        return sum(len(v) for (_, c), v in self.cells.items() if c == cycle)
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.cells.values())
+
+
+def matrix(rows: Sequence[EntryRow]) -> Matrix:
+    cells: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for r in rows:
+        cells[(r.kind, r.cycle)].append(r.id)
+    return Matrix({k: tuple(v) for k, v in cells.items()})
+
+
+def per_function(rows: Sequence[EntryRow]) -> dict[str, int]:
+    """How many entries each CoP function produced, most first ("" for untagged)."""
+    counts = Counter(r.function for r in rows)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberValue:
+    name: str
+    benefited: int
+    contributed: int  # entries they logged
+
+
+def by_member(rows: Sequence[EntryRow]) -> tuple[list[MemberValue], int]:
+    """Who benefits and who contributes, named as ``rows`` name them.
+
+    Returns the named members and the count of entries' unnamed beneficiaries.
+    """
+    benefited: Counter[str] = Counter()
+    contributed: Counter[str] = Counter()
+    hidden = 0
+    for r in rows:
+        for name in r.beneficiaries:
+            benefited[name] += 1
+        hidden += r.hidden_beneficiaries
+        if r.logged_by:
+            contributed[r.logged_by] += 1
+    names = set(benefited) | set(contributed)
+    out = [MemberValue(n, benefited[n], contributed[n]) for n in names]
+    out.sort(key=lambda m: (-(m.benefited + m.contributed), m.name.casefold()))
+    return out, hidden
+
+
+def measures(rows: Sequence[EntryRow]) -> dict[str, float]:
+    """Measures summed by unit (units compared without case)."""
+    sums: dict[str, float] = {}
+    labels: dict[str, str] = {}
+    for r in rows:
+        if r.measure_value is None:
+            continue
+        key = r.measure_unit.casefold()
+        labels.setdefault(key, r.measure_unit)
+        sums[key] = sums.get(key, 0.0) + r.measure_value
+    return {labels[k]: v for k, v in sorted(sums.items())}
+
+
+# --- stories -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StoryData:
+    title: str
+    expected_ending: str = ""
+    follow_up_on: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    id: int
+    title: str
+    expected_ending: str
+    follow_up_on: dt.date | None
+    entries: tuple[EntryRow, ...] = field(default=())  # in cycle order, then date
+
+    @property
+    def cycles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.cycle for e in self.entries))
+
+    @property
+    def complete(self) -> bool:
+        """Followed through to applied or realised value."""
+        return bool({"applied", "realised"} & set(self.cycles))
+
+    def follow_up_due(self, today: dt.date) -> bool:
+        return (
+            self.follow_up_on is not None
+            and self.follow_up_on <= today
+            and "realised" not in self.cycles
+        )
+
+
+def _check_story(
+    session: Session, community_id: int, data: StoryData, entry_ids: Sequence[int]
+) -> StoryData:
+    data = replace(data, title=clean_line(data.title), expected_ending=data.expected_ending.strip())
+    errors: dict[str, str] = {}
+    if not data.title:
+        errors["title"] = "A story needs a title"
+    elif len(data.title) > MAX_TITLE:
+        errors["title"] = f"The title is too long (at most {MAX_TITLE} characters)"
+    if len(data.expected_ending) > MAX_DESCRIPTION:
+        errors["expected_ending"] = "The expected ending is too long"
+    if entry_ids:
+        found = session.execute(
+            select(ValueEntry.id, ValueEntry.community_id, ValueEntry.entry_date).where(
+                ValueEntry.id.in_(list(entry_ids))
+            )
+        ).all()
+        if len(found) < len(set(entry_ids)):
+            errors["entries"] = "An entry of this story no longer exists"
+        elif any(c != community_id for _, c, _ in found):
+            errors["entries"] = "A story can only hold entries of its own community"
+        elif data.follow_up_on is not None:
+            first = min(d for _, _, d in found)
+            if data.follow_up_on < first:
+                errors["follow_up_on"] = (
+                    f"The follow-up date is before the story's first entry ({first:%d %b %Y})"
+                )
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def create_story(
+    session: Session, community_id: int, data: StoryData, entry_ids: Sequence[int] = ()
+) -> int:
+    data = _check_story(session, community_id, data, entry_ids)
+    story = Story(
+        community_id=community_id,
+        title=data.title,
+        expected_ending=data.expected_ending,
+        follow_up_on=data.follow_up_on,
+    )
+    session.add(story)
+    session.flush()
+    for e in session.scalars(select(ValueEntry).where(ValueEntry.id.in_(list(entry_ids)))):
+        e.story_id = story.id
+    changes.record(session, changes.Change("story", "insert", (story.id,), community_id))
+    if entry_ids:
+        changes.record(session, changes.Change("value", "update", tuple(entry_ids), community_id))
+    return story.id
+
+
+def story_members(session: Session, story_id: int) -> tuple[int, ...]:
+    return tuple(session.scalars(select(ValueEntry.id).where(ValueEntry.story_id == story_id)))
+
+
+def update_story(
+    session: Session, story_id: int, data: StoryData, entry_ids: Sequence[int]
+) -> tuple[StoryData, tuple[int, ...]]:
+    """Set a story's fields and entries; returns the previous ones (for undo)."""
+    story = session.get_one(Story, story_id)
+    before = (
+        StoryData(story.title, story.expected_ending, story.follow_up_on),
+        story_members(session, story_id),
+    )
+    data = _check_story(session, story.community_id, data, entry_ids)
+    story.title, story.expected_ending, story.follow_up_on = (
+        data.title,
+        data.expected_ending,
+        data.follow_up_on,
+    )
+    touched = set(before[1]) | set(entry_ids)
+    for e in session.scalars(select(ValueEntry).where(ValueEntry.id.in_(list(touched)))):
+        e.story_id = story_id if e.id in entry_ids else None
+    changes.record(session, changes.Change("story", "update", (story_id,), story.community_id))
+    if touched:
+        changes.record(
+            session, changes.Change("value", "update", tuple(sorted(touched)), story.community_id)
+        )
+    return before
+
+
+def delete_story(session: Session, story_id: int) -> tuple[int, int, StoryData, tuple[int, ...]]:
+    story = session.get_one(Story, story_id)
+    snap = (
+        story.id,
+        story.community_id,
+        StoryData(story.title, story.expected_ending, story.follow_up_on),
+        story_members(session, story_id),
+    )
+    session.delete(story)
+    session.flush()
+    changes.record(session, changes.Change("story", "delete", (story_id,), snap[1]))
+    if snap[3]:
+        changes.record(session, changes.Change("value", "update", snap[3], snap[1]))
+    return snap
+
+
+def restore_story(
+    session: Session, story_id: int, community_id: int, data: StoryData, entry_ids: Sequence[int]
+) -> None:
+    live = set(
+        session.scalars(
+            select(ValueEntry.id).where(
+                ValueEntry.id.in_(list(entry_ids)), ValueEntry.community_id == community_id
+            )
+        )
+    )
+    session.add(
+        Story(
+            id=story_id,
+            community_id=community_id,
+            title=data.title,
+            expected_ending=data.expected_ending,
+            follow_up_on=data.follow_up_on,
+        )
+    )
+    session.flush()
+    for e in session.scalars(select(ValueEntry).where(ValueEntry.id.in_(live))):
+        e.story_id = story_id
+    changes.record(session, changes.Change("story", "insert", (story_id,), community_id))
+    if live:
+        changes.record(
+            session, changes.Change("value", "update", tuple(sorted(live)), community_id)
+        )
+
+
+def list_stories(session: Session, community_id: int, *, named: str = "all") -> list[StoryView]:
+    stories = session.scalars(
+        select(Story).where(Story.community_id == community_id).order_by(Story.title)
+    ).all()
+    if not stories:
+        return []
+    by_story: dict[int, list[EntryRow]] = defaultdict(list)
+    for row in list_entries(session, community_id, named=named):
+        if row.story_id is not None:
+            by_story[row.story_id].append(row)
+    return [
+        StoryView(
+            s.id,
+            s.title,
+            s.expected_ending,
+            s.follow_up_on,
+            tuple(
+                sorted(
+                    by_story[s.id], key=lambda e: (CYCLE_ORDER.get(e.cycle, 99), e.entry_date, e.id)
+                )
+            ),
+        )
+        for s in stories
+    ]
+
+
+def due_follow_ups(
+    session: Session, community_id: int, *, today: dt.date | None = None
+) -> list[StoryView]:
+    """Stories whose follow-up date has come and that have no realised value yet."""
+    today = today or dt.date.today()
+    due = [s for s in list_stories(session, community_id) if s.follow_up_due(today)]
+    return sorted(due, key=lambda s: (s.follow_up_on or today, s.title.casefold()))
+
+
+def entries_in_period(session: Session, community_id: int, start: dt.date, end: dt.date) -> int:
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count(ValueEntry.id)).where(
+                ValueEntry.community_id == community_id,
+                ValueEntry.entry_date >= start,
+                ValueEntry.entry_date <= end,
+            )
+        )
+        or 0
+    )
+
+
+def kinds_for(beneficiary: str) -> tuple[str, ...]:
+    """The kinds of value that fit a beneficiary ("members" or "organisation")."""
+    return tuple(
+        t.key for t in VALUE_KINDS if (t.key in MEMBER_KINDS) == (beneficiary == "members")
+    )
