@@ -7,6 +7,9 @@ checks and value entries beside the members:
   levels in realistic proportions (a small core, some active members, many at the edge),
   roles, tags, consent, join dates and level histories. It is pure (no store).
 * :func:`add_planned_members` writes a plan through the ordinary member commands.
+* :func:`add_demo_sessions` (in :mod:`copdesk.data.demo_sessions`) gives the community a
+  year of sessions ending around ``today``: a monthly series, special sessions, agendas,
+  attendance that follows the participation levels, outcomes and follow-up actions.
 
 The same seed gives the same community.
 """
@@ -23,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copdesk.data import communities, members
+from copdesk.data.demo_sessions import add_demo_sessions
 from copdesk.data.models import Community
 from copdesk.data.validation import MemberData
 from copdesk.framework import Level, MemberStatus, Role, Stage
@@ -584,4 +588,6 @@ def create_demo(session: Session, *, seed: int = 7, today: dt.date | None = None
     rng = random.Random(seed)
     community_id = create_demo_community(session)
     add_planned_members(session, community_id, plan_members(rng, today), today)
+    roster = members.list_members(session, community_id)
+    add_demo_sessions(session, community_id, roster, rng, today)
     return community_id
