@@ -8,14 +8,13 @@ undo of creating one), and the members drifting away with when they were last se
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
-from copdesk.data.models import AgendaBlock, CopSession, FollowUpAction, Member, Series
+from copdesk.data.models import CopSession, FollowUpAction, Member, Series
 from copdesk.data.sessions import (
     ActionData,
     SessionSnapshot,
@@ -169,49 +168,3 @@ def get_action(session: Session, action_id: int) -> ActionData:
     if a is None:
         raise LookupError(f"no action with id {action_id}")
     return ActionData(a.title, a.owner_id, a.due_on, a.status, a.notes)
-
-
-@dataclass(frozen=True, slots=True)
-class MethodMix:
-    familiar: dict[str, int]  # method -> blocks in the period using a method seen before
-    new: dict[str, int]  # method -> blocks in the period trying it for the first time
-
-
-def method_mix(
-    session: Session,
-    community_id: int,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    *,
-    include_planned: bool = False,
-) -> MethodMix:
-    """Familiar against new methods in a period (design principle 6).
-
-    A block's method is familiar when an earlier session of the community (inside the
-    period or before it) already used it; new the first time it is used. Breaks and
-    blocks without a method do not count. (``function_coverage`` counts a method used
-    every month of the period as new every time, so the mix is computed here.)
-    """
-    statuses = ["held", "planned"] if include_planned else ["held"]
-    rows = session.execute(
-        select(AgendaBlock.method, CopSession.id, CopSession.starts_at)
-        .join(CopSession, CopSession.id == AgendaBlock.session_id)
-        .where(CopSession.community_id == community_id, CopSession.status.in_(statuses))
-        .order_by(CopSession.starts_at, CopSession.id, AgendaBlock.position)
-    ).all()
-    first_session: dict[str, int] = {}
-    familiar: Counter[str] = Counter()
-    new: Counter[str] = Counter()
-    for method, sid, starts in rows:
-        if not method or method == "break":
-            continue
-        key = method.casefold()
-        first = first_session.setdefault(key, sid)
-        day = starts.date()
-        if (start is not None and day < start) or (end is not None and day > end):
-            continue
-        if first == sid:
-            new[method] += 1
-        else:
-            familiar[method] += 1
-    return MethodMix(dict(familiar), dict(new))

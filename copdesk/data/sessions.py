@@ -699,7 +699,8 @@ class Rhythm:
             parts.append(f"next: {self.next_planned.starts_at:%a %d %b %Y}")
         else:
             parts.append("no session planned")
-        return "; ".join(parts).capitalize()
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
 
 
 def rhythm(session: Session, community_id: int, *, now: dt.datetime | None = None) -> Rhythm:
@@ -757,32 +758,25 @@ def function_coverage(
         stmt = stmt.where(CopSession.status == "held")
     minutes = {f.key: 0 for f in FUNCTIONS}
     untagged = 0
-    seen_before: set[str] = set()
+    first_session: dict[str, int] = {}
     familiar: Counter[str] = Counter()
     new: Counter[str] = Counter()
-    in_period_first: set[str] = set()
-    for function, method, mins, starts in session.execute(stmt.order_by(CopSession.starts_at)):
+    rows = session.execute(
+        stmt.add_columns(CopSession.id).order_by(CopSession.starts_at, CopSession.id)
+    )
+    for function, method, mins, starts, sid in rows:
+        key = method.casefold() if method and method != "break" else ""
+        # A method is new the first time a session uses it, familiar ever after.
+        first = first_session.setdefault(key, sid) if key else None
         day = starts.date()
-        before = start is not None and day < start
-        after = end is not None and day > end
-        key = method.casefold() if method else ""
-        if before:
-            if key:
-                seen_before.add(key)
-            continue
-        if after:
+        if (start is not None and day < start) or (end is not None and day > end):
             continue
         if function in minutes:
             minutes[function] += mins
         else:
             untagged += mins
-        if key and method != "break":
-            if key in seen_before and key not in in_period_first:
-                familiar[method] += 1
-            else:
-                in_period_first.add(key)
-                new[method] += 1
-    # A method first used in the period and then repeated is new, then familiar.
+        if key:
+            (new if first == sid else familiar)[method] += 1
     return Coverage(minutes, untagged, dict(familiar), dict(new))
 
 

@@ -253,6 +253,13 @@ def test_function_coverage_names_never_served_functions(store: Store, community_
     assert cov.untagged_minutes == 15
     assert "maps_knowledge_gaps" in cov.never_served and len(cov.never_served) == 10
     assert cov.familiar_methods == {"Peer assist": 1} and cov.new_methods == {"Fishbowl": 1}
+    again = plan(store, community_id, starts_at=dt.datetime(2026, 3, 1, 10), status="held")
+    store.run(S.set_agenda, again, [S.BlockData("Fishbowl", 20, "discuss_developments", "Fishbowl")])
+    with store.session() as s:
+        cov = S.function_coverage(s, community_id, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    # Used in February for the first time ever: new then, familiar when it comes back.
+    assert cov.familiar_methods == {"Peer assist": 1, "Fishbowl": 1}
+    assert cov.new_methods == {"Fishbowl": 1}
 
 
 def test_rhythm_compares_target_with_real_gaps(store: Store, community_id: int) -> None:
@@ -269,7 +276,8 @@ def test_rhythm_compares_target_with_real_gaps(store: Store, community_id: int) 
     assert r.target_days == 30 and r.gaps_days == (31, 28)
     assert r.regularity == 1.0 and r.days_since_last == 5
     assert r.next_planned is not None and r.next_planned.id == ids[3]
-    assert "next:" in r.message()
+    assert r.message().startswith("Target every 30 days")
+    assert f"next: {r.next_planned.starts_at:%a %d %b %Y}" in r.message()  # "Wed 15 Apr"
 
 
 def test_templates_ship_and_can_be_saved(store: Store, community_id: int) -> None:

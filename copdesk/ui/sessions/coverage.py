@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copdesk.data import session_queries, sessions
+from copdesk.data import sessions
 from copdesk.data.agenda import fmt_minutes
 from copdesk.data.sessions import Coverage
 from copdesk.data.store import Store, StoreError
@@ -229,17 +229,6 @@ class CoverageView(QWidget):
             return (dt.date(a.year(), a.month(), a.day()), dt.date(b.year(), b.month(), b.day()))
         return today - dt.timedelta(days=int(days)), today
 
-    def mix_counts(
-        self, start: dt.date | None, end: dt.date | None
-    ) -> session_queries.MethodMix:
-        if self.store is None or self.community_id is None:
-            return session_queries.MethodMix({}, {})
-        with self.store.session() as session:
-            return session_queries.method_mix(
-                session, self.community_id, start, end,
-                include_planned=self.planned_check.isChecked(),
-            )
-
     def refresh(self) -> None:
         self._update_custom()
         start, end = self.period()
@@ -277,9 +266,8 @@ class CoverageView(QWidget):
         else:
             self.never_label.setText("Every one of the twelve functions was served.")
             self.never_label.setStyleSheet("color: #1e7b4a;")
-        mix = self.mix_counts(start, end)
-        familiar = sum(mix.familiar.values())
-        new = sum(mix.new.values())
+        familiar = sum(coverage.familiar_methods.values())
+        new = sum(coverage.new_methods.values())
         self.mix.set_counts(familiar, new)
 
         def names(counts: dict[str, int]) -> str:
@@ -288,7 +276,8 @@ class CoverageView(QWidget):
 
         total = familiar + new
         share = f" ({familiar / total:.0%} familiar)" if total else ""
+        known, fresh = names(coverage.familiar_methods), names(coverage.new_methods)
         self.mix_label.setText(
-            f"Familiar (used at an earlier session): {familiar} blocks — {names(mix.familiar)}\n"
-            f"New (first time tried): {new} blocks — {names(mix.new)}{share}"
+            f"Familiar (used at an earlier session): {familiar} blocks — {known}\n"
+            f"New (first time tried): {new} blocks — {fresh}{share}"
         )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from copdesk.data import session_queries, sessions
 from copdesk.data.changes import Change
-from copdesk.data.sessions import Rhythm, SessionData, SessionRow, Template
+from copdesk.data.sessions import SessionData, SessionRow, Template
 from copdesk.data.store import Store, StoreError
 from copdesk.data.validation import ValidationError
 from copdesk.framework import SESSION_MODES, SESSION_SPACES, SESSION_STATUSES, term_label
@@ -429,7 +429,7 @@ class SessionsTab(TabPage):
         regular = rhythm.regularity
         colour = "#1e7b4a" if regular is None or regular >= 0.75 else (
             "#b9770e" if regular >= 0.5 else WARN)
-        self.rhythm_label.setText("Rhythm: " + rhythm_line(rhythm))
+        self.rhythm_label.setText("Rhythm: " + rhythm.message())
         self.rhythm_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
         nxt = rhythm.next_planned
         if nxt is None:
@@ -782,19 +782,6 @@ class SessionsTab(TabPage):
         bar = getattr(window, "statusBar", None)
         if callable(bar):
             bar().showMessage(message, 8000)
-
-
-def rhythm_line(rhythm: Rhythm) -> str:
-    """``Rhythm.message()`` with its first letter capitalised but dates left as written.
-
-    (``message()`` calls ``str.capitalize()``, which lower-cases "Thu 12 Mar".)
-    """
-    text = rhythm.message()
-    nxt = rhythm.next_planned
-    if nxt is not None:
-        lowered = f"{nxt.starts_at:%a %d %b %Y}".lower()
-        text = text.replace(lowered, f"{nxt.starts_at:%a %d %b %Y}")
-    return text[:1].upper() + text[1:]
 
 
 def describe(row: SessionRow) -> str:
