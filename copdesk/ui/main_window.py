@@ -25,6 +25,7 @@ from copdesk.ui import dialogs
 from copdesk.ui.community import CommunityForm, WelcomePage
 from copdesk.ui.icons import app_icon, icon
 from copdesk.ui.members.tab import MembersTab
+from copdesk.ui.sessions.tab import SessionsTab
 from copdesk.ui.settings import store_key
 from copdesk.ui.tabs import PlaceholderTab, TabPage
 from copdesk.ui.workspace import Workspace
@@ -32,8 +33,6 @@ from copdesk.ui.workspace import Workspace
 DEFAULT_SIZE = (1280, 800)
 
 PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
-    ("Sessions", "sessions",
-     "Plan sessions as timed blocks, take attendance and print the run sheet for the room."),
     ("Fitness", "fitness",
      "Check the community's fitness (results, resources, values) and follow it over time."),
     ("Value", "value",
@@ -83,7 +82,8 @@ class MainWindow(QMainWindow):
 
     def _init_tabs(self) -> None:
         self.members_tab = MembersTab(self.workspace)
-        self.pages: list[TabPage] = [self.members_tab]
+        self.sessions_tab = SessionsTab(self.workspace)
+        self.pages: list[TabPage] = [self.members_tab, self.sessions_tab]
         for title, icon_name, line in PLACEHOLDERS:
             self.pages.append(PlaceholderTab(self.workspace, title, icon_name, line))
         self.tabs = QTabWidget()

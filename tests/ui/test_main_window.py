@@ -18,6 +18,7 @@ from copdesk.data.validation import MemberData
 from copdesk.ui import app as app_module
 from copdesk.ui.community import CommunityForm
 from copdesk.ui.main_window import MainWindow
+from copdesk.ui.sessions.tab import SessionsTab
 from copdesk.ui.tabs import PlaceholderTab
 
 from .conftest import Modals, WindowFactory
@@ -31,7 +32,8 @@ def test_four_tabs_with_icons_and_placeholders(window: MainWindow) -> None:
         "Members", "Sessions", "Fitness", "Value"
     ]
     assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
-    for i in (1, 2, 3):
+    assert isinstance(tabs.widget(1), SessionsTab)
+    for i in (2, 3):
         page = tabs.widget(i)
         assert isinstance(page, PlaceholderTab)
         line = page.findChild(QLabel, "placeholderLine")
@@ -92,7 +94,7 @@ def test_window_state_is_remembered(
     settings: QSettings,
 ) -> None:
     first = make_window(store)
-    first.resize(720, 520)  # within the offscreen screen (800x600)
+    first.resize(790, 590)  # within the offscreen screen (800x600), above the minimum
     first.tabs.setCurrentIndex(2)
     first.members_tab.splitter.setSizes([500, 300])
     remembered = first.members_tab.splitter.sizes()
@@ -102,7 +104,7 @@ def test_window_state_is_remembered(
 
     second = make_window(store)
     assert second.tabs.currentIndex() == 2
-    assert (second.width(), second.height()) == (720, 520)
+    assert (second.width(), second.height()) == (790, 590)
     second.tabs.setCurrentIndex(0)
     qtbot.waitUntil(lambda: second.members_tab.splitter.sizes()[1] > 0)
     assert second.members_tab.splitter.sizes() == remembered

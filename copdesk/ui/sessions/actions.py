@@ -543,6 +543,8 @@ class OutcomesView(QWidget):
         self.decisions_edit.setPlaceholderText("Decisions taken, one per line")
         self.resources_edit = QPlainTextEdit()
         self.resources_edit.setObjectName("outcomeResources")
+        for edit in (self.notes_edit, self.decisions_edit, self.resources_edit):
+            edit.setMinimumHeight(44)  # the tab stays usable on a small laptop screen
         self.resources_edit.setPlaceholderText("Resources created: documents, templates, links")
         for edit in (self.notes_edit, self.decisions_edit, self.resources_edit):
             edit.setTabChangesFocus(True)
