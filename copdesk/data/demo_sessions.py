@@ -25,6 +25,7 @@ give the same sessions. Nothing here touches the models directly.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -517,11 +518,30 @@ def _clear_of(day: dt.date, taken: Sequence[dt.date]) -> dt.date:
     return day
 
 
-def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
-                     today: dt.date, taken: Sequence[dt.date]) -> list[Plan]:
-    taken = list(taken)
+def _nearest_weekday(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days={5: -1, 6: 1}.get(day.weekday(), 0))
 
-    def when(day: dt.date) -> dt.date:
+
+def _midway(calls: Sequence[Plan], target: dt.date, used: list[dt.date]) -> dt.date:
+    """Halfway between the two held calls nearest ``target`` (a pair not yet used), so a
+    special session keeps the rhythm rather than crowding a call."""
+    held = sorted(p.day for p in calls if p.held)
+    pairs = [(a, b) for a, b in itertools.pairwise(held) if a not in used]
+    if not pairs:
+        return target
+    a, b = min(pairs, key=lambda ab: abs((ab[0] + (ab[1] - ab[0]) / 2 - target).days))
+    used.append(a)
+    return _nearest_weekday(a + (b - a) / 2)
+
+
+def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
+                     today: dt.date, calls: Sequence[Plan]) -> list[Plan]:
+    taken = [p.day for p in calls]
+    used: list[dt.date] = []
+
+    def when(day: dt.date, *, between_calls: bool = False) -> dt.date:
+        if between_calls:
+            day = _midway(calls, day, used)
         chosen = _clear_of(day, taken)
         taken.append(chosen)
         return chosen
@@ -533,7 +553,7 @@ def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
     owners = [cast.chair, *([cast.sponsor] if cast.sponsor else []), cast.cochair]
     city = cast.zone.rsplit("/", 1)[-1].replace("_", " ")
 
-    day = when(_first_call(today) + dt.timedelta(days=15))
+    day = when(_first_call(today) + dt.timedelta(days=15), between_calls=True)
     plans.append(Plan(
         SessionData(f"Annual review {day.year}", _at(day, 9, 30), sponsor_zone, 180,
                     "Look back at the year and plan the next.", "hybrid", office, "public",
@@ -548,7 +568,7 @@ def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
                  ("Book the site visit with the host utility", "cochair")),
     ))
 
-    day = when(today - dt.timedelta(days=130))
+    day = when(today - dt.timedelta(days=130), between_calls=True)
     host = cast.site_host
     visit = (
         Blk("Arrival, tea and introductions", 30, "convenes_people", "check_in", "host"),
@@ -578,7 +598,9 @@ def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
                  ("Ask West African members to host the next visit", "cochair")),
     ))
 
-    day = when(today - dt.timedelta(days=70))
+    # The core group met in the month a call was cancelled, to take stock.
+    gaps = [p.day for p in calls if p.data.status == "cancelled"]
+    day = when(gaps[-1] if gaps else today - dt.timedelta(days=70), between_calls=True)
     core_blocks = (
         Blk("Where is the community now?", 20, "discuss_developments", "open_discussion",
             "chair"),
@@ -790,7 +812,7 @@ def add_demo_sessions(session: Session, community_id: int, roster: Sequence[M.Me
         S.update_session(session, plan.id, plan.data)
         if plan.blocks:
             S.set_agenda(session, plan.id, plan.blocks)
-    specials = special_sessions(cast, people, rng, today, [p.day for p in plans])
+    specials = special_sessions(cast, people, rng, today, plans)
     for plan in specials:
         plan.id = S.create_session(session, community_id, plan.data, plan.blocks)
     everything = sorted([*plans, *specials], key=lambda p: p.data.starts_at)

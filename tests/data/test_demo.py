@@ -6,10 +6,13 @@ import datetime as dt
 import random
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from copdesk.data import communities, members
+from copdesk.data import sessions as S
 from copdesk.data.demo import (
     DEMO_NAME,
     GAP_TAGS,
@@ -18,9 +21,10 @@ from copdesk.data.demo import (
     create_demo,
     plan_members,
 )
+from copdesk.data.session_queries import get_outcomes
 from copdesk.data.store import Store
 from copdesk.data.validation import validate_member
-from copdesk.framework import Level, Role
+from copdesk.framework import METHOD_BY_KEY, Level, Role
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -156,3 +160,205 @@ def test_same_seed_same_store_contents(store: Store, tmp_path: object) -> None:
     finally:
         other.close()
     assert a == b
+
+
+# --- a year of sessions -----------------------------------------------------------------------
+NOW = dt.datetime.combine(TODAY, dt.time())
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int]]:
+    """One demo store for the read-only session checks (creating it takes a second)."""
+    store = Store.open(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+    try:
+        yield store, store.run(create_demo, today=TODAY)
+    finally:
+        store.close()
+
+
+def sessions_of(store: Store, cid: int) -> list[S.SessionRow]:
+    with store.session() as s:
+        return S.list_sessions(s, cid)
+
+
+def test_a_year_of_sessions(year: tuple[Store, int]) -> None:
+    store, cid = year
+    rows = sessions_of(store, cid)
+    status = Counter(r.status for r in rows)
+    assert 18 <= len(rows) <= 26
+    assert status["cancelled"] == 2
+    assert status["held"] >= 12
+    assert 4 <= status["planned"] <= 8
+    assert all(r.starts_at < NOW for r in rows if r.status != "planned")
+    assert all(NOW < r.starts_at < NOW + dt.timedelta(days=100)
+               for r in rows if r.status == "planned")
+    first = min(r.starts_at for r in rows)
+    assert NOW - dt.timedelta(days=380) <= first <= NOW - dt.timedelta(days=330)
+    # A monthly series: held in the past, two cancelled, planned ahead.
+    series = [r for r in rows if r.series_title == "Monthly practice call"]
+    assert len(series) >= 13
+    assert {r.status for r in series} == {"held", "cancelled", "planned"}
+    assert len({r.starts_at.time() for r in series}) == 1
+    assert all(r.starts_at.weekday() < 5 for r in rows)
+    # Special sessions: an annual review from the starter template, a site visit, a
+    # private core-group session; real zones, sensible local times.
+    by_title = {r.title: r for r in rows}
+    review = next(r for r in rows if r.title.startswith("Annual review") and r.status == "held")
+    template = next(t for t in S.STARTER_TEMPLATES if t.name == "Annual review")
+    with store.session() as s:
+        assert [b.title for b in S.list_blocks(s, review.id)] == [
+            b.title for b in template.blocks]
+    assert any(t.startswith("Site visit") and r.mode == "in_person" and r.status == "held"
+               for t, r in by_title.items())
+    private = [r for r in rows if r.space == "private"]
+    assert any(r.status == "held" for r in private) and any(
+        r.status == "planned" for r in private)
+    assert len({r.time_zone for r in rows}) >= 3
+    for r in rows:
+        assert ZoneInfo(r.time_zone) and 7 <= r.starts_at.hour <= 17, r.title
+        assert r.facilitators, r.title
+        assert r.block_count and r.agenda_minutes <= r.planned_minutes, r.title
+
+
+def test_agendas_cover_most_functions(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        held = S.function_coverage(s, cid)
+        ahead = S.function_coverage(s, cid, include_planned=True)
+        blocks = [b for r in S.list_sessions(s, cid) for b in S.list_blocks(s, r.id)]
+    served = [k for k, m in held.minutes.items() if m]
+    assert 10 <= len(served) <= 11
+    assert "creating_templates_assets" in held.never_served
+    assert set(ahead.never_served) < set(held.never_served)  # one gap is being addressed
+    assert held.untagged_minutes > 0  # breaks
+    methods = {b.method for b in blocks}
+    own = methods - set(METHOD_BY_KEY)
+    assert 1 <= len(own) <= 3  # the community's own formats, beside the framework's
+    assert len(methods & set(METHOD_BY_KEY)) >= 12
+    assert len({b.title for b in blocks}) >= 40
+    owned = [b for b in blocks if b.owner_id is not None]
+    assert len(owned) / len(blocks) > 0.8
+    assert len({b.owner_id for b in owned}) >= 10
+
+
+def attendance(store: Store, cid: int) -> dict[int, list[S.AttendanceRow]]:
+    with store.session() as s:
+        return {r.id: S.list_attendance(s, r.id) for r in S.list_sessions(s, cid)}
+
+
+def test_attendance_follows_participation_levels(year: tuple[Store, int]) -> None:
+    store, cid = year
+    by_id = {r.id: r for r in sessions_of(store, cid)}
+    marks = attendance(store, cid)
+    roster = {m.id: m for m in rows(store, cid)}
+    calls = [sid for sid, r in by_id.items()
+             if r.status == "held" and r.series_title and r.space == "public"]
+    came: Counter[int] = Counter()
+    for sid in calls:
+        for a in marks[sid]:
+            came[a.member_id] += a.status == "attended"
+            joined = roster[a.member_id].joined_on
+            assert joined is not None and joined <= by_id[sid].starts_at.date()
+
+    def rate(level: Level) -> float:
+        ids = [m.id for m in roster.values() if m.level == level.value and m.status == "active"]
+        return sum(came[i] for i in ids) / (len(ids) * len(calls))
+
+    rates = [rate(level) for level in Level]
+    assert rates[0] > 0.7  # core
+    assert rates[0] > rates[1] > rates[2] > rates[3]  # core > active > occasional > peripheral
+    assert rates[3] < 0.15
+    transactional = [m.id for m in roster.values() if m.level == Level.TRANSACTIONAL.value]
+    assert all(came[i] <= 2 for i in transactional)
+    assert sum(came[i] >= 1 for i in transactional) >= len(transactional) // 2
+    # Apologies and absences, and every role of the session.
+    held = [a for sid, r in by_id.items() if r.status == "held" for a in marks[sid]]
+    assert {a.status for a in held} == {"attended", "apologised", "absent"}
+    assert {a.role for a in held} == {"participant", "presenter", "facilitator", "guest"}
+    guests = [a for a in held if a.role == "guest"]
+    assert all(Role.OUTSIDE_GUEST.value in roster[a.member_id].roles for a in guests)
+    # The private sessions are for the core group only; cancelled ones have no list.
+    for sid, r in by_id.items():
+        if r.space == "private":
+            assert {a.level for a in marks[sid]} == {"core"}
+        if r.status == "cancelled":
+            assert marks[sid] == []
+        if r.status == "planned":
+            assert {a.status for a in marks[sid]} <= {"invited", "apologised"}
+    assert any(marks[sid] for sid, r in by_id.items() if r.status == "planned")
+
+
+def test_someone_drifts_away(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        activity = S.member_activity(s, cid)
+        drifting = set(S.drifting_members(s, cid, months=3, today=TODAY))
+    regulars = [a for a in activity.values() if a.sessions_attended >= 3]
+    gone = [a for a in regulars if a.member_id in drifting]
+    assert gone, "a member who used to come has stopped"
+    assert all(a.last_attended is not None
+               and a.last_attended < NOW - dt.timedelta(days=90) for a in gone)
+    # The core group keeps coming.
+    core = [m.id for m in rows(store, cid) if m.level == "core"]
+    assert not drifting & set(core)
+
+
+def test_rhythm_is_healthy_but_not_perfect(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        rhythm = S.rhythm(s, cid, now=NOW)
+    assert rhythm.target_days == 30
+    assert rhythm.regularity is not None and 0.6 <= rhythm.regularity < 1.0
+    assert rhythm.median_gap is not None and 25 <= rhythm.median_gap <= 35
+    assert max(rhythm.gaps_days) >= 45  # a cancelled month shows
+    assert rhythm.days_since_last is not None and rhythm.days_since_last <= 40
+    assert rhythm.next_planned is not None
+    assert rhythm.next_planned.starts_at <= NOW + dt.timedelta(days=32)
+
+
+def test_outcomes_and_actions_some_overdue(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        sessions_ = S.list_sessions(s, cid)
+        outcomes = {r.id: get_outcomes(s, r.id) for r in sessions_}
+        actions = S.list_actions(s, cid, today=TODAY)
+    for r in sessions_:
+        o = outcomes[r.id]
+        if r.status == "held":
+            assert o.notes or o.decisions, r.title
+        else:
+            assert (o.notes, o.decisions, o.resources) == ("", "", "")
+    assert sum(bool(o.resources) for o in outcomes.values()) >= 6
+    held_ids = {r.id for r in sessions_ if r.status == "held"}
+    assert {a.session_id for a in actions} == held_ids
+    assert all(a.owner_id is not None and a.due_on is not None for a in actions)
+    statuses = Counter(a.status for a in actions)
+    assert statuses["done"] > statuses["open"] >= 4
+    assert statuses["dropped"] >= 1
+    overdue = [a for a in actions if a.overdue]
+    assert 3 <= len(overdue) <= 6
+    assert any(a.status == "open" and not a.overdue for a in actions)
+    for a in actions:
+        assert a.due_on is not None and a.due_on > a.session_start.date()
+
+
+def fingerprint(store: Store, cid: int) -> list[object]:
+    with store.session() as s:
+        out: list[object] = []
+        names = {m.id: m.full_name for m in members.list_members(s, cid)}
+        for r in S.list_sessions(s, cid):
+            out.append((r.title, r.starts_at, r.time_zone, r.status, r.facilitators))
+            out.append([(b.title, b.owner_name) for b in S.list_blocks(s, r.id)])
+            out.append([(a.full_name, a.status, a.role) for a in S.list_attendance(s, r.id)])
+        out.append([(a.title, names.get(a.owner_id or 0), a.due_on, a.status)
+                    for a in S.list_actions(s, cid, today=TODAY)])
+    return out
+
+
+def test_sessions_deterministic_for_a_seed(year: tuple[Store, int]) -> None:
+    store, cid = year
+    expected = fingerprint(store, cid)
+    for seed, same in ((7, True), (8, False)):
+        with Store.open("sqlite://") as other:
+            other_cid = other.run(create_demo, seed=seed, today=TODAY)
+            assert (fingerprint(other, other_cid) == expected) is same
