@@ -522,7 +522,7 @@ def _agenda_table(data: SessionReportData, width: float) -> Flowable:
             Paragraph(escape(method_label(block.method)) or _muted(NONE), rs.cell),
             Paragraph(escape(block.owner_name) or _muted(NONE), rs.cell),
         ])  # fmt: skip
-    widths = [19 * mm, 64 * mm, 37 * mm, 25 * mm]
+    widths = [18 * mm, 60 * mm, 36 * mm, 25 * mm]
     widths.append(width - sum(widths))
     header = [
         Paragraph("Time", rs.header),
@@ -647,8 +647,10 @@ def _text_block(text: str, empty: str) -> list[Flowable]:
     if not text.strip():
         return [Paragraph(escape(empty), st.note)]
     out: list[Flowable] = []
-    bullet = ParagraphStyle("bullet", parent=st.body, leftIndent=12, bulletIndent=2,
-                            spaceAfter=3)  # fmt: skip
+    bullet = ParagraphStyle(
+        "bullet", parent=st.body, leftIndent=12, bulletIndent=2, spaceAfter=3,
+        bulletFontName=style.FONT_REGULAR,  # never Helvetica
+    )  # fmt: skip
     for para in text.replace("\r\n", "\n").split("\n\n"):
         lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
         if lines and all(ln[:1] in "-*•" for ln in lines):
