@@ -1,0 +1,1 @@
+"""The Value tab: the value log, stories, and the value matrix."""
