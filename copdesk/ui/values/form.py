@@ -161,8 +161,8 @@ class EntryForm(QDialog):
         self.kind.setObjectName("kindCombo")
         self.kind.addItem("Choose the kind of value…", "")
         model = self.kind.model()
-        for heading, terms in (("Value to members", VALUE_TO_MEMBERS),
-                               ("Value to the organisation", VALUE_TO_ORGANISATION)):
+        for heading, terms in (("— Value to members —", VALUE_TO_MEMBERS),
+                               ("— Value to the organisation —", VALUE_TO_ORGANISATION)):
             self.kind.addItem(heading, None)
             if isinstance(model, QStandardItemModel):
                 item = model.item(self.kind.count() - 1)
@@ -171,7 +171,7 @@ class EntryForm(QDialog):
                 font.setBold(True)
                 item.setFont(font)
             for term in terms:
-                self.kind.addItem("    " + term.label, term.key)
+                self.kind.addItem(term.label, term.key)
         self.cycle = QComboBox()
         self.cycle.addItem("Choose the value-creation cycle…", "")
         for term in VALUE_CYCLES:
@@ -216,6 +216,8 @@ class EntryForm(QDialog):
         )
         self.picker.setObjectName("beneficiaryPicker")
         self.picker.view.setMinimumHeight(150)
+        self.picker.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.picker.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.for_organisation = QCheckBox("The host organisation")
         self.description = LimitedTextEdit(MAX_DESCRIPTION)
         self.description.setPlaceholderText("What happened and what it gave (optional)")
@@ -286,9 +288,9 @@ class EntryForm(QDialog):
         right.addRow("&Evidence:", self._cell(self.evidence, errors=["evidence"]))
 
         columns = QHBoxLayout()
-        columns.addLayout(left, 1)
+        columns.addLayout(left, 5)
         columns.addSpacing(12)
-        columns.addLayout(right, 1)
+        columns.addLayout(right, 6)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -315,7 +317,7 @@ class EntryForm(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
-        self.setMinimumWidth(900)
+        self.setMinimumWidth(1000)
         for a, b in zip(
             (self.entry_date, self.title, self.kind, self.cycle, self.function, self.session,
              self.measure_value, self.measure_unit, self.logged_by, self.picker.search,

@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QObject,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -38,6 +37,7 @@ from copdesk.ui.values.model import (
     ORGANISATION_TINT,
     SORT_ROLE,
     Index,
+    SortProxy,
     format_number,
     sync_rows,
 )
@@ -333,21 +333,23 @@ class MatrixPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setMinimumHeight(26 * (len(MATRIX_ROWS) + 1) + 6)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        height = (24 * len(MATRIX_ROWS) + self.table.horizontalHeader().sizeHint().height()
+                  + 2 * self.table.frameWidth())
+        self.table.setFixedHeight(height)
         self.table.setCornerButtonEnabled(False)
 
         self.functions = FunctionModel(self)
-        self.function_proxy = QSortFilterProxyModel(self)
+        self.function_proxy = SortProxy(self)
         self.function_proxy.setSourceModel(self.functions)
-        self.function_proxy.setSortRole(SORT_ROLE)
         self.function_table = _summary_table("valuePerFunction", self.function_proxy)
         self.function_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
 
         self.members = MemberValueModel(self)
-        self.member_proxy = QSortFilterProxyModel(self)
+        self.member_proxy = SortProxy(self)
         self.member_proxy.setSourceModel(self.members)
-        self.member_proxy.setSortRole(SORT_ROLE)
         self.member_table = _summary_table("valueByMember", self.member_proxy)
         self.member_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.hidden_note = QLabel()
@@ -440,7 +442,7 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _summary_table(name: str, model: QSortFilterProxyModel) -> QTableView:
+def _summary_table(name: str, model: SortProxy) -> QTableView:
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)

@@ -321,6 +321,23 @@ class EntryTableModel(QAbstractTableModel):
         return None
 
 
+class SortProxy(FilterProxy):
+    """Sorts by ``SORT_ROLE`` values compared in Python (tuples, dates, strings)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
 class EntryFilterProxy(FilterProxy):
     """Filters with :class:`~copdesk.data.values.EntryFilter`; sorts by ``SORT_ROLE``."""
 

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 from copdesk.data.validation import ValidationError
 from copdesk.data.values import CYCLE_ORDER, MAX_TITLE, EntryRow, StoryData, StoryView
 from copdesk.framework import VALUE_CYCLES
-from copdesk.ui.members.model import FilterProxy, fold
+from copdesk.ui.members.model import fold
 from copdesk.ui.values.model import (
     MUTED,
     ROW_ROLE,
     SORT_ROLE,
     Choice,
     Index,
+    SortProxy,
     beneficiaries_text,
     function_label,
     measure_text,
@@ -170,14 +171,12 @@ class StoryModel(QAbstractTableModel):
         return None
 
 
-class StoryProxy(FilterProxy):
+class StoryProxy(SortProxy):
     """All stories, or only those whose follow-up is due."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._due_only = False
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     def set_due_only(self, on: bool) -> None:
         self.change_filter(lambda: setattr(self, "_due_only", on))

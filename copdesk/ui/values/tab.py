@@ -57,8 +57,8 @@ from copdesk.ui.workspace import Workspace
 LOG, STORIES, MATRIX = 0, 1, 2
 
 DEFAULT_WIDTHS: dict[Column, int] = {
-    Column.DATE: 90,
-    Column.TITLE: 260,
+    Column.DATE: 88,
+    Column.TITLE: 300,
     Column.KIND: 170,
     Column.CYCLE: 125,
     Column.BENEFICIARIES: 220,
@@ -113,6 +113,7 @@ class ValueTab(TabPage):
         self._init_stories()
         self._init_layout()
         self._connect_signals()
+        self._fill_filter_lists()
 
     # -- building ------------------------------------------------------------------------
     def _init_models(self) -> None:
@@ -169,6 +170,7 @@ class ValueTab(TabPage):
             "Filter by title, description, evidence or beneficiary (Ctrl+F)"
         )
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(240)
         self.kind_filter = QComboBox()
         self.kind_filter.setObjectName("kindFilter")
         self.kind_filter.addItem("All kinds of value", "")
@@ -188,10 +190,17 @@ class ValueTab(TabPage):
                                           Qt.ItemDataRole.ToolTipRole)
         self.member_filter = QComboBox()
         self.member_filter.setObjectName("memberFilter")
-        self.member_filter.setMaximumWidth(200)
+        self.member_filter.setMaximumWidth(190)
         self.session_filter = QComboBox()
         self.session_filter.setObjectName("sessionFilter")
-        self.session_filter.setMaximumWidth(260)
+        self.session_filter.setMaximumWidth(230)
+        self.kind_filter.setMaximumWidth(210)
+        self.cycle_filter.setMaximumWidth(150)
+        for combo in (self.kind_filter, self.cycle_filter, self.member_filter,
+                      self.session_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.period_filter = QComboBox()
         self.period_filter.setObjectName("periodFilter")
         for key, label in PERIODS:
@@ -210,7 +219,6 @@ class ValueTab(TabPage):
         self.count_label = QLabel()
         self.count_label.setObjectName("valueCount")
         self.count_label.setStyleSheet(f"color: {MUTED};")
-        self._fill_filter_lists()
 
     def _init_log(self) -> None:
         self.table = QTableView()
