@@ -48,7 +48,7 @@ from copdesk.framework import (
 )
 from copdesk.reports import style
 from copdesk.reports.errors import ReportError
-from copdesk.reports.roster import heading_title, long_date, sort_key
+from copdesk.reports.roster import long_date, sort_key
 from copdesk.reports.style import (
     CALLOUT_TABLE,
     KEY_VALUE_TABLE,
@@ -249,9 +249,10 @@ def _zone_label(info: SessionRow) -> str:
         abbrev = info.starts_at.replace(tzinfo=ZoneInfo(info.time_zone)).tzname() or ""
     except (ZoneInfoNotFoundError, ValueError):
         return info.time_zone
+    name = info.time_zone.replace("_", " ")  # Africa/Dar es Salaam
     if not abbrev or abbrev == info.time_zone or abbrev.lstrip("+-").isdigit():
-        return info.time_zone
-    return f"{abbrev}, {info.time_zone}"
+        return name
+    return f"{abbrev}, {name}"
 
 
 def _day_offset(start: dt.datetime, moment: dt.datetime) -> str:
@@ -376,7 +377,7 @@ def _header(data: SessionReportData, kind: str, width: float, *,
         kicker.append(f"Series: {info.series_title}")
     story: list[Flowable] = [
         Paragraph(escape(" · ".join(kicker)), st.kicker),
-        heading_title(info.title),
+        _title(info.title),
     ]
     if info.purpose.strip():
         story.append(Paragraph(escape(info.purpose, newlines=True), st.lead))
@@ -406,6 +407,15 @@ def _header(data: SessionReportData, kind: str, width: float, *,
         story.append(Spacer(1, 8))
         story.append(_callout("This session was cancelled.", width))
     return story
+
+
+def _title(text: str) -> Paragraph:
+    """The session's title as the document title, also the first outline entry."""
+    head = heading(text, level=1)
+    para = type(head)(head.text, ParagraphStyle("session_title", parent=styles().title,
+                                                fontSize=20, leading=24.5))  # fmt: skip
+    para.outline_title, para.outline_level = head.outline_title, head.outline_level
+    return para
 
 
 def _callout(markup: str, width: float, *, warn: bool = True) -> Table:
@@ -522,7 +532,7 @@ def _agenda_table(data: SessionReportData, width: float) -> Flowable:
             Paragraph(escape(method_label(block.method)) or _muted(NONE), rs.cell),
             Paragraph(escape(block.owner_name) or _muted(NONE), rs.cell),
         ])  # fmt: skip
-    widths = [18 * mm, 60 * mm, 36 * mm, 25 * mm]
+    widths = [18 * mm, 58 * mm, 34 * mm, 29 * mm]
     widths.append(width - sum(widths))
     header = [
         Paragraph("Time", rs.header),
@@ -710,7 +720,8 @@ def _actions_section(data: SessionReportData, width: float, today: dt.date) -> l
 
 def _agenda_in_brief(data: SessionReportData, width: float) -> list[Flowable]:
     st = styles()
-    story: list[Flowable] = [heading("The agenda as held")]
+    held = data.info.status == "held"
+    story: list[Flowable] = [heading("The agenda as held" if held else "The agenda as planned")]
     if not data.blocks:
         story.append(Paragraph(escape("No agenda was recorded."), st.note))
         return story
@@ -718,7 +729,8 @@ def _agenda_in_brief(data: SessionReportData, width: float) -> list[Flowable]:
     if served:
         names = _join([escape(f.label) for f in served])
         story.append(Paragraph(
-            f"The session served {len(served)} of the twelve CoP functions: {names}.",
+            f"The session {'served' if held else 'was planned to serve'} {len(served)} of the "
+            f"twelve CoP functions: {names}.",
             st.body,
         ))  # fmt: skip
     rows: list[list[Any]] = []

@@ -220,8 +220,21 @@ def test_an_empty_session_still_builds(store: Store, community_id: int, tmp_path
 
 
 def test_a_cancelled_session_says_so(store: Store, community_id: int, tmp_path: Path) -> None:
-    sid = _session(store, community_id, [BlockData("Talk", 30)], status="cancelled")
+    sid = _session(
+        store, community_id, [BlockData("Talk", 30, "amplifies_information")], status="cancelled"
+    )
     assert "This session was cancelled." in all_text(_build(store, sid, tmp_path / "r.pdf"))
+    summary = all_text(_build(store, sid, tmp_path / "s.pdf", kind="summary"))
+    assert "This session was cancelled." in summary
+    assert "The agenda as planned" in summary and "as held" not in summary
+    assert "was planned to serve 1 of the twelve CoP functions: Amplifies information" in summary
+
+
+def test_time_zone_names_read_as_places(store: Store, community_id: int, tmp_path: Path) -> None:
+    sid = _session(store, community_id, [BlockData("Talk", 30)], time_zone="Africa/Dar_es_Salaam")
+    assert "14:00–15:00 (EAT, Africa/Dar es Salaam)" in all_text(
+        _build(store, sid, tmp_path / "r.pdf")
+    )
 
 
 # --- the session summary -----------------------------------------------------------------
