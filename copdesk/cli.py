@@ -9,14 +9,23 @@
     copdesk members import FILE.csv --db PATH [--community NAME] [--dry-run]
     copdesk members export FILE.csv --db PATH [--community NAME]
     copdesk report roster --db PATH --out FILE.pdf [--community NAME]
+    copdesk report session --session ID --kind runsheet|summary --db PATH --out FILE.pdf
+    copdesk sessions list --db PATH [--community NAME]
+    copdesk calendar --db PATH --out FILE.ics [--community NAME]
 
 ``--db`` is accepted before or after the command; without it the default store is used.
-Commands that only read (communities, export, report) refuse a store file that does not
-exist rather than create an empty one.
+Commands that only read (communities, export, report, sessions, calendar) refuse a store
+file that does not exist rather than create an empty one.
 
 Exit status: 0 on success; 1 on a failure, with exactly one line ``copdesk: error: ...``
 on stderr and no traceback (set ``COPDESK_DEBUG=1`` to see one for an unexpected error);
 2 on wrong usage.
+
+``sessions list`` prints one line per session, ordered by when it starts: id, start
+(``YYYY-MM-DD HH:MM`` in the session's own time zone, followed by the zone), title and
+status, tab-separated. ``calendar`` writes the planned sessions as an iCalendar file;
+warnings about single sessions (a missing time zone) go to stderr and do not change the
+exit status.
 
 ``members import`` adds every valid, non-duplicate row in one transaction and lists the
 rows it skipped: invalid rows on stderr as ``FILE:LINE: reason`` and duplicates in the
@@ -43,6 +52,9 @@ if TYPE_CHECKING:
     from copdesk.data.store import Store
 
 PROG = "copdesk"
+#: The session report kinds (copdesk.reports.session_reports.KINDS; kept here so that
+#: parsing the command line does not load ReportLab).
+SESSION_REPORT_KINDS = ("runsheet", "summary")
 
 
 class CliError(Exception):
@@ -120,8 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     _community_arg(exp)
     exp.set_defaults(handler=cmd_export)
 
-    p = commands.add_parser("report", parents=[db], help="write a PDF report")
-    sub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    p = commands.add_parser(
+        "report", parents=[db], help="write a PDF report (roster, session)",
+        description="Write a PDF report. Each report has its own options: "
+        "'copdesk report REPORT --help'.",
+    )
+    sub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True,
+                           title="reports")
     roster = sub.add_parser(
         "roster", parents=[db], help="the roster PDF for the host",
         description="The roster PDF: counts, the knowledge map and the directory of "
@@ -130,6 +147,38 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
     _community_arg(roster)
     roster.set_defaults(handler=cmd_report_roster)
+    one = sub.add_parser(
+        "session", parents=[db], help="a session's run sheet or summary PDF",
+        description="The run sheet for the room (agenda with clock times, owners, "
+        "materials and space for notes) or the summary after the meeting (attendance, "
+        "outcomes, decisions and follow-up actions). Session ids come from "
+        "'copdesk sessions list'.",
+    )
+    one.add_argument("--session", metavar="ID", type=int, required=True,
+                     help="the session's id (see 'copdesk sessions list')")
+    one.add_argument("--kind", choices=SESSION_REPORT_KINDS, required=True,
+                     help="runsheet: for the room; summary: after the meeting")
+    one.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
+    one.set_defaults(handler=cmd_report_session)
+
+    p = commands.add_parser("sessions", parents=[db], help="list the community's sessions")
+    sub = p.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    lst = sub.add_parser(
+        "list", parents=[db], help="one line per session",
+        description="One line per session, ordered by start: id, start (YYYY-MM-DD HH:MM "
+        "in the session's time zone, then the zone), title, status (tab-separated).",
+    )
+    _community_arg(lst)
+    lst.set_defaults(handler=cmd_sessions_list)
+
+    p = commands.add_parser(
+        "calendar", parents=[db], help="write the planned sessions as an iCalendar file",
+        description="Write the community's planned sessions as an iCalendar (.ics) file "
+        "with their time zones, for calendar programs to import.",
+    )
+    p.add_argument("--out", metavar="FILE.ics", type=Path, required=True)
+    _community_arg(p)
+    p.set_defaults(handler=cmd_calendar)
     return parser
 
 
@@ -322,6 +371,81 @@ def cmd_report_roster(args: argparse.Namespace) -> int:
         except ReportError as exc:
             raise CliError(str(exc)) from exc
     _out(f"Wrote the roster of {info.name!r} to {out}.")
+    return 0
+
+
+def _safe_field(text: str) -> str:
+    """One tab-separated field: no tabs or line breaks inside."""
+    return " ".join(text.split())
+
+
+def cmd_sessions_list(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from copdesk.data import communities, sessions
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        rows = sessions.list_sessions(session, info.id)
+
+    def instant(row: sessions.SessionRow) -> dt.datetime:
+        try:
+            zone = ZoneInfo(row.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return row.starts_at.replace(tzinfo=zone).astimezone(dt.UTC)
+
+    if not rows:
+        _err(f"copdesk: {info.name!r} has no sessions yet")
+    for row in sorted(rows, key=lambda r: (instant(r), r.id)):
+        when = f"{row.starts_at:%Y-%m-%d %H:%M} {row.time_zone or 'UTC'}"
+        _out("\t".join((str(row.id), when, _safe_field(row.title), row.status)))
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from copdesk.data import communities
+    from copdesk.data.files import WriteError, write_bytes_atomically
+    from copdesk.data.ical import calendar_ics
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        export = calendar_ics(session, info.id)
+    try:
+        out = write_bytes_atomically(args.out, export.data)
+    except WriteError as exc:
+        raise CliError(str(exc)) from exc
+    for warning in export.warnings:
+        _err(f"copdesk: warning: {_one_line(warning)}")
+    noun = "session" if export.events == 1 else "sessions"
+    _out(f"Wrote {export.events} {noun} to {out} (the planned sessions of {info.name!r}).")
+    if not export.events:
+        _err(f"copdesk: {info.name!r} has no planned sessions; the calendar is empty")
+    return 0
+
+
+def cmd_report_session(args: argparse.Namespace) -> int:
+    from copdesk.data import sessions
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        try:
+            row = sessions.get_session(session, args.session)
+        except LookupError:
+            raise CliError(f"no session with id {args.session}") from None
+        from copdesk.reports.errors import ReportError
+        from copdesk.reports.session_reports import build_session_pdf
+
+        try:
+            out = build_session_pdf(session, row.id, args.out, kind=args.kind)
+        except ReportError as exc:
+            raise CliError(str(exc)) from exc
+    what = "run sheet" if args.kind == "runsheet" else "summary"
+    _out(f"Wrote the {what} of session {row.id} ({_safe_field(row.title)!r}, "
+         f"{row.starts_at:%Y-%m-%d}) to {out}.")
     return 0
 
 

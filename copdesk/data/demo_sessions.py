@@ -511,11 +511,21 @@ def monthly_calls(session: Session, community_id: int, cast: Cast, people: Seque
 
 # --- special sessions ------------------------------------------------------------------------
 def _clear_of(day: dt.date, taken: Sequence[dt.date]) -> dt.date:
-    """A weekday at least three days from every date in ``taken``."""
+    """A weekday at least three days from every date in ``taken``, outside the holidays
+    around the new year."""
     day = _weekday(day)
-    while any(abs((day - t).days) < 3 for t in taken):
+    while any(abs((day - t).days) < 3 for t in taken) or _holidays(day):
         day = _weekday(day + dt.timedelta(days=1))
     return day
+
+
+def _review_year(day: dt.date) -> int:
+    """The year an annual review looks back on (one held early in a year: the year before)."""
+    return day.year - 1 if day.month <= 2 else day.year
+
+
+def _holidays(day: dt.date) -> bool:
+    return (day.month, day.day) >= (12, 22) or (day.month, day.day) <= (1, 3)
 
 
 def _nearest_weekday(day: dt.date) -> dt.date:
@@ -555,7 +565,7 @@ def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
 
     day = when(_first_call(today) + dt.timedelta(days=15), between_calls=True)
     plans.append(Plan(
-        SessionData(f"Annual review {day.year}", _at(day, 9, 30), sponsor_zone, 180,
+        SessionData(f"Annual review {_review_year(day)}", _at(day, 9, 30), sponsor_zone, 180,
                     "Look back at the year and plan the next.", "hybrid", office, "public",
                     "held" if day < today else "planned", tuple(p.id for p in both)),
         _from_template("Annual review", owners), invite="inner", boost=0.15,
@@ -657,7 +667,7 @@ def special_sessions(cast: Cast, people: Sequence[Person], rng: random.Random,
     if day <= today:
         day = when(today + dt.timedelta(days=60))
     plans.append(Plan(
-        SessionData(f"Annual review {day.year}", _at(day, 9, 30), sponsor_zone, 180,
+        SessionData(f"Annual review {_review_year(day)}", _at(day, 9, 30), sponsor_zone, 180,
                     "Look back at the year and plan the next.", "hybrid", office, "public",
                     "planned", tuple(p.id for p in both)),
         _from_template("Annual review", owners),
