@@ -47,6 +47,10 @@ class StoreError(Exception):
     """A store cannot be opened or used; the message is meant for the user."""
 
 
+class StoreInUseError(StoreError):
+    """Another copdesk has the store open."""
+
+
 class NewerStoreError(StoreError):
     """The store's schema is newer than this copdesk understands."""
 
@@ -123,6 +127,89 @@ def alembic_heads() -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
     return tuple(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty if missing; on POSIX, readable and writable by its owner only.
+
+    SQLite gives a database's -wal and -shm files the database file's permissions, so a
+    store created this way stays private with its journal.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+class StoreLock:
+    """An exclusive lock on a store file, held while one copdesk has it open.
+
+    The lock is the operating system's (``flock`` on POSIX, ``msvcrt.locking`` on
+    Windows) on a ``.lock`` file beside the store, so a crash releases it with the
+    process: a lock file left behind is stale and simply taken over.
+    """
+
+    def __init__(self, store_path: Path) -> None:
+        self.path = store_path.with_name(store_path.name + ".lock")
+        self._fh: Any = None
+
+    def acquire(self) -> None:
+        try:
+            fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        except OSError as exc:
+            # A read-only folder: no lock can be taken, and no writer can exist either.
+            if exc.errno in (13, 30):
+                return
+            raise StoreError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        try:
+            _lock(fh)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another copdesk"
+            fh.close()
+            raise StoreInUseError(
+                f"{self.path.with_suffix('')} is already open in {holder}. Close it there "
+                "first, or open a copy."
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        fh.write(f"copdesk (process {os.getpid()}, since {stamp})")
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.seek(0)
+                self._fh.truncate()
+                _unlock(self._fh)
+            self._fh.close()
+            self._fh = None
+
+
+def _lock(fh: Any) -> None:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(fh: Any) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _check_sqlite_file(path: Path) -> tuple[str | None, str | None]:
@@ -207,14 +294,29 @@ class Store:
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self._subscribers: list[Callable[[list[changes.Change]], None]] = []
         self.pre_migration_copy: Path | None = None
+        self.lock: StoreLock | None = None
+        #: Commits that changed something since the store was opened (for backups).
+        self.change_count = 0
 
     # -- opening -------------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file behind the store (None for a server database)."""
+        return sqlite_path(self.url)
+
     @classmethod
-    def open(cls, target: str | os.PathLike[str] | None = None) -> Store:
-        """Open (creating if needed) the store at a path or URL and migrate it."""
+    def open(
+        cls, target: str | os.PathLike[str] | None = None, *, exclusive: bool = False
+    ) -> Store:
+        """Open (creating if needed) the store at a path or URL and migrate it.
+
+        ``exclusive`` locks an SQLite store for this process (the window does; a second
+        copdesk then gets :class:`StoreInUseError` instead of two writers).
+        """
         url = resolve_url(target)
         where = describe(url)
         path = sqlite_path(url)
+        lock: StoreLock | None = None
         if path is not None:
             if path.is_dir():
                 raise StoreError(f"{path} is a folder, not a store file")
@@ -224,10 +326,14 @@ class Store:
             else:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
+                    create_private(path)
                 except OSError as exc:
                     raise StoreError(
-                        f"cannot create the folder for {path}: {exc.strerror or exc}"
+                        f"cannot create {path}: {exc.strerror or exc}"
                     ) from exc
+            if exclusive:
+                lock = StoreLock(path)
+                lock.acquire()
         try:
             engine = create_engine(url)
         except (ArgumentError, ImportError) as exc:
@@ -235,15 +341,22 @@ class Store:
         if engine.dialect.name == "sqlite":
             _install_sqlite_pragmas(engine)
         store = cls(url, engine)
+        store.lock = lock
         try:
             store._migrate()
         except StoreError:
-            engine.dispose()
+            store._dispose()
             raise
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
-            engine.dispose()
+            store._dispose()
             raise StoreError(f"cannot open {where}: {_short(exc)}") from exc
         return store
+
+    def _dispose(self) -> None:
+        self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def _migrate(self) -> None:
         with self.engine.connect() as conn:
@@ -292,7 +405,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             with contextlib.suppress(SQLAlchemyError), self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.engine.dispose()
+        self._dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -334,6 +447,7 @@ class Store:
             self._subscribers.remove(callback)
 
     def _publish(self, recorded: list[changes.Change]) -> None:
+        self.change_count += 1
         for callback in list(self._subscribers):
             callback(recorded)
 
