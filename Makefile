@@ -24,7 +24,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/python -m copdesk $(ARGS)
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check copdesk tests scripts benchmarks
+	$(BIN)/ruff check copdesk tests scripts
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.test-installed
