@@ -413,7 +413,7 @@ def _title(text: str) -> Paragraph:
     """The session's title as the document title, also the first outline entry."""
     head = heading(text, level=1)
     para = type(head)(head.text, ParagraphStyle("session_title", parent=styles().title,
-                                                fontSize=20, leading=24.5))  # fmt: skip
+                                                fontSize=17, leading=21))  # fmt: skip
     para.outline_title, para.outline_level = head.outline_title, head.outline_level
     return para
 
@@ -532,7 +532,7 @@ def _agenda_table(data: SessionReportData, width: float) -> Flowable:
             Paragraph(escape(method_label(block.method)) or _muted(NONE), rs.cell),
             Paragraph(escape(block.owner_name) or _muted(NONE), rs.cell),
         ])  # fmt: skip
-    widths = [18 * mm, 58 * mm, 34 * mm, 29 * mm]
+    widths = [18 * mm, 62 * mm, 35 * mm, 26.5 * mm]  # owner: the rest (28.5 mm)
     widths.append(width - sum(widths))
     header = [
         Paragraph("Time", rs.header),
