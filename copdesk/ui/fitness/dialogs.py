@@ -6,9 +6,10 @@ They are shown through :func:`copdesk.ui.dialogs.run` like every modal of the ap
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +35,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _fold(text: str) -> str:
-    return text.casefold()
+    """Folded for matching as you type: case and accents ignored ("jose" finds José)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class AssessmentDialog(QDialog):
@@ -148,7 +151,7 @@ class AssessmentDialog(QDialog):
         self.date.dateChanged.connect(self._date_changed)
         self.people_filter.textChanged.connect(self._filter_people)
         self.people.itemChanged.connect(self._count_people)
-        self.people_filter.returnPressed.connect(self._tick_first_match)
+        self.people_filter.installEventFilter(self)
         self._checklist_changed()
         self._date_changed()
         self._count_people()
@@ -223,14 +226,21 @@ class AssessmentDialog(QDialog):
         if first is not None:
             self.people.setCurrentItem(first)
 
-    def _tick_first_match(self) -> None:
-        """Enter in the filter ticks the first member shown and clears the filter."""
-        if not self.people_filter.text().strip():
-            return
-        item = self.people.currentItem()
-        if item is not None and not item.isHidden():
-            item.setCheckState(Qt.CheckState.Checked)
-        self.people_filter.clear()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in a non-empty member filter ticks the first match (not the OK button)."""
+        if (
+            watched is self.people_filter
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.people_filter.text().strip()
+        ):
+            item = self.people.currentItem()
+            if item is not None and not item.isHidden():
+                item.setCheckState(Qt.CheckState.Checked)
+            self.people_filter.clear()
+            return True
+        return super().eventFilter(watched, event)
 
     def _count_people(self, *_args: object) -> None:
         n = len(self.participant_ids())
