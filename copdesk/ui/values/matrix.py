@@ -248,7 +248,9 @@ class FunctionModel(QAbstractTableModel):
                 return str(count)
             return f"{round(100 * count / total)}%" if total else ""
         if role == SORT_ROLE:
-            return (count, -index.row()) if index.column() else index.row()
+            if not index.column():
+                return index.row()
+            return (count if key else -1, -index.row())  # "not recorded" last
         if role == Qt.ItemDataRole.ToolTipRole and key and index.column() == 0:
             return FUNCTIONS[index.row()].help
         if role == Qt.ItemDataRole.ForegroundRole and not count:

@@ -64,13 +64,18 @@ class CheckListPicker(QWidget):
         self.changed.emit()
 
     def tick_first_match(self) -> bool:
-        """Tick the first visible unticked item (Enter in the search box)."""
+        """Tick the first visible unticked item (Enter in the search box).
+
+        The search box is cleared when something matched, ready for the next name.
+        """
         for row in range(self.proxy.rowCount()):
             source = self.proxy.mapToSource(self.proxy.index(row, 0))
             if not self.model.is_checked(source.row()):
                 self.model.toggle(source.row())
                 self.search.clear()
                 return True
+        if self.proxy.rowCount():  # every match is ticked already
+            self.search.clear()
         return False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QItemSelection, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import (
+    QDate,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+)
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -374,7 +382,9 @@ class ValueTab(TabPage):
         for edit in (self.start_edit, self.end_edit):
             edit.dateChanged.connect(lambda _d: self._apply_filters())
         self.clear_filters.clicked.connect(self.reset_filters)
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved):
+        # The proxy drops rows before its source does: count on both.
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                       self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
         self.proxy.layoutChanged.connect(self._update_counts)
@@ -607,8 +617,15 @@ class ValueTab(TabPage):
             return
         index = self.proxy.mapFromSource(self.model.index(pos, 0))
         if index.isValid():
-            self.table.selectRow(index.row())
+            self._select(self.table, index)
             self.table.scrollTo(index)
+
+    @staticmethod
+    def _select(table: QTableView, index: QModelIndex) -> None:
+        """Make ``index``'s row the only selected one (whatever keys are held)."""
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        table.selectionModel().setCurrentIndex(index, flags)
 
     def current_story(self) -> StoryView | None:
         rows = self.story_table.selectionModel().selectedRows()
@@ -623,7 +640,7 @@ class ValueTab(TabPage):
             return
         index = self.story_proxy.mapFromSource(self.story_model.index(pos, 0))
         if index.isValid():
-            self.story_table.selectRow(index.row())
+            self._select(self.story_table, index)
 
     def _on_selection(self, *_args: QItemSelection) -> None:
         self._update_actions()
