@@ -189,10 +189,10 @@ class FitnessTab(TabPage):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         for column, width in (
-            (Column.DATE, 92),
-            (Column.CHECKLIST, 132),
-            (Column.STATUS, 64),
-            (Column.OVERALL, 112),
+            (Column.DATE, 88),
+            (Column.CHECKLIST, 108),
+            (Column.STATUS, 62),
+            (Column.OVERALL, 122),
         ):
             header.resizeSection(column, width)
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
