@@ -117,7 +117,7 @@ def _pixels(image: QImage) -> int:
 def test_render_the_tab_with_a_demo_year_of_checks(
     qtbot: QtBot, store: Store, tmp_path: Path
 ) -> None:
-    cid, ids = sample.build(store)
+    cid, _ids = sample.build(store)
     ws = Workspace()
     ws.set_store(store)
     tab = FitnessTab(ws, today=lambda: sample.TODAY)
