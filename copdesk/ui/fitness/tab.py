@@ -125,6 +125,9 @@ class FitnessTab(TabPage):
         self.setObjectName("fitnessTab")
         self.today = today
         self.view: AssessmentView | None = None
+        #: The store the questionnaire was read from: typed text still pending when the
+        #: window switches store or closes is saved there, never into another store.
+        self._loaded_store: Store | None = None
         self._commands: list[StoreCommand] = []  # keeps the Python side of pushed commands
         self._history_dirty = True
         self._init_models()
@@ -450,6 +453,7 @@ class FitnessTab(TabPage):
             except (LookupError, StoreError):
                 view = None
         self.view = view
+        self._loaded_store = store if view is not None else None
         self.questionnaire.set_view(view, hints)
         self._show_view()
 
@@ -834,7 +838,7 @@ class FitnessTab(TabPage):
         )
 
     def _save_card(self, card: QuestionCard, what: str) -> None:
-        store = self.store
+        store = self._loaded_store
         aid = self.questionnaire.assessment_id
         if store is None or aid is None:
             return
@@ -850,8 +854,8 @@ class FitnessTab(TabPage):
             self._refresh_current()
             return
         after = _normalised(data)
-        if before == after:
-            return
+        if before == after or store is not self.store:
+            return  # nothing changed, or saved on the way out of a store (history cleared)
         if what == "score":
             text = f"Score {score_label(after.score).lower()} for question {card.number}"
         else:

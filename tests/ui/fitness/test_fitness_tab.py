@@ -468,3 +468,19 @@ def test_score_selector_by_mouse_and_keys(qtbot: QtBot) -> None:
     assert chosen == [1, 3, 2, None]
     assert [b.text() for b in selector.buttons.values()] == [
         "0  Not at all", "1  Partly", "2  Mostly", "3  Fully", "N  Not assessed"]
+
+
+def test_text_typed_when_the_store_is_switched_goes_to_its_own_store(
+    qtbot: QtBot, tab: FitnessTab, store: Store, community_id: int
+) -> None:
+    aid = start(store, community_id, dt.date(2025, 1, 10))
+    tab.select_assessment(aid)
+    card = tab.questionnaire.cards[0]
+    card.evidence.setFocus()
+    qtbot.keyClicks(card.evidence, "Typed just before closing")
+    # what the main window does when it closes or opens another store
+    tab.workspace.set_store(None)
+    tab.workspace.set_community(None)
+    assert answers(store, aid)["results_common_concern"].evidence == "Typed just before closing"
+    assert tab.workspace.undo_stack.count() == 0
+    assert tab.model.rowCount() == 0 and tab.view is None
