@@ -12,11 +12,15 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from copdesk import __version__
-from copdesk.data.store import Store, StoreError, default_store_path
+from copdesk.data import backup
+from copdesk.data.store import Store, StoreError, default_store_path, resolve_url, sqlite_path
+from copdesk.logs import get_logger, log_path, setup_logging
 from copdesk.ui import dialogs
 from copdesk.ui.icons import app_icon
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.settings import open_settings
+
+log = get_logger("app")
 
 STYLE_SHEET = """
 QTabWidget#mainTabs > QTabBar::tab { padding: 7px 16px; min-width: 90px; }
@@ -42,10 +46,9 @@ def install_excepthook() -> Callable[..., object]:
     """Show a short message for unexpected errors instead of crashing; returns the old hook."""
     previous = sys.excepthook
 
-    def hook(
-        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+        log.error("unexpected error", exc_info=(exc_type, exc, tb))
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.quit()
             return
@@ -57,7 +60,7 @@ def install_excepthook() -> Callable[..., object]:
                 f"copdesk met an unexpected problem and did not finish what it was doing:\n\n"
                 f"{exc_type.__name__}: {exc}\n\n"
                 "Your data is saved after every change. If this keeps happening, please "
-                "report it with the details below.",
+                f"report it with the details below and the log file:\n{log_path()}",
                 "".join(traceback.format_exception(exc_type, exc, tb)),
             )
 
@@ -65,9 +68,7 @@ def install_excepthook() -> Callable[..., object]:
     return previous
 
 
-def open_store_interactively(
-    target: str | None, settings: QSettings | None = None
-) -> Store | None:
+def open_store_interactively(target: str | None, settings: QSettings | None = None) -> Store | None:
     """Open ``target`` (a path or URL; None for the default store).
 
     When it cannot be opened, explain why and let the user pick another store, fall back
@@ -75,8 +76,11 @@ def open_store_interactively(
     """
     while True:
         try:
-            return Store.open(target)
+            return Store.open(target, exclusive=True)
         except StoreError as exc:
+            recovered = offer_recovery(target, str(exc))
+            if recovered is not None:
+                return recovered
             choice = dialogs.store_problem(None, str(exc))
         if choice == "quit":
             return None
@@ -92,6 +96,48 @@ def open_store_interactively(
         if path is None:
             return None
         target = str(path)
+
+
+def offer_recovery(target: str | None, problem: str) -> Store | None:
+    """A damaged store file: offer the newest backup that verifies, keeping the file aside.
+
+    Returns the recovered store, or None when there is nothing to offer or the user
+    declines (the damaged file is then left exactly where it was).
+    """
+    path = sqlite_path(resolve_url(target))
+    if path is None or not path.is_file():
+        return None
+    check = backup.check_file(path)
+    damaged = any(
+        "damaged" in p or "integrity" in p or "not an SQLite" in p for p in check.problems
+    )
+    if not damaged:
+        return None
+    good = backup.newest_good_backup(backup.backups_folder(path))
+    if good is None:
+        return None
+    if not dialogs.confirm(
+        None,
+        "The store is damaged",
+        f"{problem}\n\nRestore the newest backup that verifies, from {good.describe()}?",
+        ok_text="Restore the backup",
+        informative="The damaged file is kept aside, renamed, not deleted.",
+    ):
+        return None
+    aside = backup.set_aside(path)
+    log.warning("damaged store set aside; restoring the newest good backup")
+    try:
+        backup.restore_file(path, good.path)
+        store = Store.open(path, exclusive=True)
+    except StoreError as exc:
+        dialogs.error(None, "The backup could not be restored", str(exc))
+        return None
+    dialogs.information(
+        None,
+        "Backup restored",
+        f"The backup from {good.describe()} is in place.\n\nThe damaged file is kept at {aside}.",
+    )
+    return store
 
 
 def build_main_window(db: str | None, settings: QSettings) -> MainWindow | None:
@@ -111,6 +157,8 @@ def run_gui(db: str | None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     configure_application(app)
+    setup_logging()
+    log.info("copdesk %s starting", __version__)
     previous = install_excepthook()
     try:
         window = build_main_window(db, open_settings())

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk import __version__
-from copdesk.data import communities, demo
+from copdesk.data import backup, communities, demo
 from copdesk.data.communities import CommunityInfo
 from copdesk.data.store import Store, StoreError, describe
+from copdesk.logs import get_logger
 from copdesk.reports.errors import ReportError
 from copdesk.reports.roster import build_roster_pdf
 from copdesk.ui import dialogs
+from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
 from copdesk.ui.icons import app_icon, icon
 from copdesk.ui.members.tab import MembersTab
@@ -31,12 +33,19 @@ from copdesk.ui.tabs import PlaceholderTab, TabPage
 from copdesk.ui.workspace import Workspace
 
 DEFAULT_SIZE = (1280, 800)
+log = get_logger("window")
 
 PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
-    ("Fitness", "fitness",
-     "Check the community's fitness (results, resources, values) and follow it over time."),
-    ("Value", "value",
-     "Log the value the community creates, as stories from immediate to realised value."),
+    (
+        "Fitness",
+        "fitness",
+        "Check the community's fitness (results, resources, values) and follow it over time.",
+    ),
+    (
+        "Value",
+        "value",
+        "Log the value the community creates, as stories from immediate to realised value.",
+    ),
 )
 
 
@@ -62,6 +71,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings
         self.workspace = Workspace(self)
+        self.backups = BackupScheduler(self)
         self._owns_store = owns_store
         self._init_window()
         self._init_tabs()
@@ -104,6 +114,8 @@ class MainWindow(QMainWindow):
         self.open_store_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
         self.export_pdf_action = QAction(icon("roster"), "Roster &PDF…", self)
         self.export_csv_action = QAction(icon("export"), "Members &CSV…", self)
+        self.restore_action = QAction("&Restore from backup…", self)
+        self.data_info_action = QAction("&Data and backups…", self)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -130,8 +142,7 @@ class MainWindow(QMainWindow):
         self.detail_action.setChecked(True)
         self.about_action = QAction("&About copdesk", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        for action in (self.undo_action, self.redo_action, self.find_action,
-                       *self.tab_actions):
+        for action in (self.undo_action, self.redo_action, self.find_action, *self.tab_actions):
             self.addAction(action)
 
     def _init_menus(self) -> None:
@@ -146,6 +157,8 @@ class MainWindow(QMainWindow):
         self.export_menu.addAction(self.export_pdf_action)
         self.export_menu.addAction(self.export_csv_action)
         file_menu.addMenu(self.export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -163,6 +176,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(self.members_tab.column_menu(self))
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.data_info_action)
         help_menu.addAction(self.about_action)
 
     def _init_status_bar(self) -> None:
@@ -178,6 +192,9 @@ class MainWindow(QMainWindow):
         self.export_pdf_action.triggered.connect(self.export_roster_pdf)
         self.export_csv_action.triggered.connect(self.members_tab.export_csv)
         self.quit_action.triggered.connect(self.close)
+        self.restore_action.triggered.connect(self.restore_from_backup)
+        self.data_info_action.triggered.connect(self.show_data_info)
+        self.backups.finished.connect(self._backup_finished)
         self.find_action.triggered.connect(self.focus_filter)
         self.about_action.triggered.connect(self.about)
         for i, action in enumerate(self.tab_actions):
@@ -238,6 +255,14 @@ class MainWindow(QMainWindow):
 
     def _release_store(self) -> None:
         store = self.workspace.store
+        if store is not None:
+            try:
+                self.backups.backup_now_if_changed()
+            except backup.BackupError as exc:
+                log.warning("backup on close failed")
+                dialogs.warning(self, "No backup was made", str(exc))
+            self.backups.stop()
+            self.backups.attach(None)
         self.workspace.set_store(None)
         self.workspace.set_community(None)
         if store is not None and self._owns_store:
@@ -250,6 +275,7 @@ class MainWindow(QMainWindow):
         if owns is not None:
             self._owns_store = owns
         self.workspace.set_store(store)
+        self.backups.attach(store)
         self.settings.setValue("store/last", store.url)
         infos = self._communities()
         remembered = self.settings.value(f"{store_key(store.url)}/community", None)
@@ -384,8 +410,12 @@ class MainWindow(QMainWindow):
         )
         if path is None:
             return
+        current = self.store
+        if current is not None and current.path is not None and current.path == path.resolve():
+            self.statusBar().showMessage(f"{path} is already open", 5000)
+            return
         try:
-            store = Store.open(path)
+            store = Store.open(path, exclusive=True)
         except StoreError as exc:
             dialogs.error(self, "Cannot open this store", str(exc))
             return
@@ -411,6 +441,70 @@ class MainWindow(QMainWindow):
             dialogs.error(self, "The roster PDF was not written", str(exc))
             return
         self.statusBar().showMessage(f"Roster saved to {written}", 8000)
+
+    def _backup_finished(self, result: object) -> None:
+        if isinstance(result, backup.BackupInfo):
+            self.statusBar().showMessage(f"Backup made: {result.describe()}", 5000)
+        else:
+            self.statusBar().showMessage(f"The daily backup failed: {result}", 10000)
+
+    def show_data_info(self) -> None:
+        dialog = DataInfoDialog(self.store, self.backups, self)
+        try:
+            dialogs.run(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def restore_from_backup(self) -> None:
+        """Put a backup back in place of the open store, keeping a copy of it first."""
+        store = self.store
+        folder = self.backups.folder()
+        if store is None or store.path is None or folder is None:
+            dialogs.information(
+                self,
+                "Restore from backup",
+                "Only a store file on this computer has copdesk backups; a shared server "
+                "store is backed up by its server.",
+            )
+            return
+        dialog = RestoreDialog(folder, self)
+        try:
+            accepted = dialogs.run(dialog)
+            chosen = dialog.chosen()
+        finally:
+            dialog.deleteLater()
+        if not accepted or chosen is None:
+            return
+        path, url = store.path, store.url
+        if not dialogs.confirm(
+            self,
+            "Restore from backup",
+            f"Replace the store with the backup from {chosen.name}?",
+            ok_text="Restore",
+            destructive=True,
+            informative="Changes made since that backup are kept in a copy of the current "
+            "store beside it, not deleted.",
+        ):
+            return
+        self._release_store()
+        try:
+            kept = backup.restore_file(path, chosen)
+        except backup.BackupError as exc:
+            dialogs.error(self, "The backup was not restored", str(exc))
+            kept = None
+        try:
+            reopened = Store.open(url, exclusive=True)
+        except StoreError as exc:
+            dialogs.error(self, "The store cannot be opened", str(exc))
+            return
+        self.open_store(reopened, owns=True)
+        if kept is not None:
+            dialogs.information(
+                self,
+                "Backup restored",
+                f"The backup from {chosen.name} is back in place.\n\nThe store as it was "
+                f"before is kept at {kept}.",
+            )
 
     def about(self) -> None:
         dialogs.information(

@@ -64,11 +64,12 @@ def test_menus_hold_what_a_desktop_user_expects(window: MainWindow) -> None:
     }
     assert list(menus) == ["File", "Edit", "View", "Help"]
     assert menus["File"] == [
-        "New community…", "Switch community…", "Open store…", "Export…", "Quit"
+        "New community…", "Switch community…", "Open store…", "Export…",
+        "Restore from backup…", "Quit",
     ]
     assert menus["Edit"][2:] == ["Find"]
     assert menus["Edit"][0].startswith("Undo") and menus["Edit"][1].startswith("Redo")
-    assert menus["Help"] == ["About copdesk"]
+    assert menus["Help"] == ["Data and backups…", "About copdesk"]
     assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
     assert window.undo_action.shortcut().toString() == "Ctrl+Z"
 
