@@ -216,8 +216,6 @@ class EntryForm(QDialog):
         )
         self.picker.setObjectName("beneficiaryPicker")
         self.picker.view.setMinimumHeight(150)
-        self.picker.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.picker.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.for_organisation = QCheckBox("The host organisation")
         self.description = LimitedTextEdit(MAX_DESCRIPTION)
         self.description.setPlaceholderText("What happened and what it gave (optional)")

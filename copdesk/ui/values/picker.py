@@ -39,6 +39,8 @@ class CheckListPicker(QWidget):
         self.view = QListView()
         self.view.setModel(self.proxy)
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.count = QLabel()
         self.count.setStyleSheet("color: #5d6d7e;")
         layout = QVBoxLayout(self)

@@ -395,7 +395,7 @@ class ValueTab(TabPage):
         self.add_action.triggered.connect(self.add_entry)
         self.from_session_action.triggered.connect(self.log_from_chosen_session)
         self.edit_action.triggered.connect(self.edit_selected)
-        self.delete_action.triggered.connect(self.delete_selected)
+        self.delete_action.triggered.connect(self._delete_in_view)
         self.new_story_action.triggered.connect(self.new_story)
         self.add_to_story_action.triggered.connect(self.add_to_story)
         self.edit_story_action.triggered.connect(self.edit_story)
@@ -874,6 +874,13 @@ class ValueTab(TabPage):
             )
 
         self._run_form(self._entry_form(submit, initial, editing=True))
+
+    def _delete_in_view(self) -> None:
+        """Del deletes what the visible page shows as selected: entries or a story."""
+        if self.views.currentIndex() == LOG:
+            self.delete_selected()
+        elif self.views.currentIndex() == STORIES and self.story_table.hasFocus():
+            self.delete_story()
 
     def delete_selected(self) -> None:
         ready = self._ready()
