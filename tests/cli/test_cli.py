@@ -118,6 +118,9 @@ def test_installed_entry_point(tmp_path: Path) -> None:
         ["report"],
         ["report", "roster", "--db", "x.sqlite"],  # --out is required
         ["communities", "--no-such-option"],
+        ["sessions"],
+        ["calendar", "--db", "x.sqlite"],  # --out is required
+        ["report", "session", "--kind", "summary", "--out", "x.pdf"],  # --session too
     ],
 )
 def test_wrong_usage_exits_2(run: Run, tmp_path: Path, args: list[str]) -> None:
@@ -130,7 +133,7 @@ def test_wrong_usage_exits_2(run: Run, tmp_path: Path, args: list[str]) -> None:
 
 def test_help(run: Run) -> None:
     out = ok(run("--help"))
-    for command in ("communities", "demo", "members", "report"):
+    for command in ("communities", "demo", "members", "report", "sessions", "calendar"):
         assert command in out
     assert "--dry-run" in ok(run("members", "import", "--help"))
 
@@ -204,6 +207,9 @@ def make_newer_store(path: Path) -> bytes:
         ["members", "export", "OUT/x.csv"],
         ["members", "import", "IN.csv"],
         ["report", "roster", "--out", "OUT/x.pdf"],
+        ["report", "session", "--session", "1", "--kind", "runsheet", "--out", "OUT/x.pdf"],
+        ["sessions", "list"],
+        ["calendar", "--out", "OUT/x.ics"],
     ],
 )
 def test_newer_store_is_refused_untouched(run: Run, tmp_path: Path, args: list[str]) -> None:
@@ -471,6 +477,10 @@ def test_headless_commands_never_import_qt(tmp_path: Path) -> None:
         "assert main(['members', 'import', csv, '--db', db, '--community', "
         f"{DEMO_NAME!r}]) == 0\n"
         "assert main(['members', 'export', csv + '.out', '--db', db]) == 0\n"
+        "assert main(['sessions', 'list', '--db', db]) == 0\n"
+        "assert main(['calendar', '--db', db, '--out', csv + '.ics']) == 0\n"
+        "assert main(['report', 'session', '--session', '1', '--kind', 'runsheet', "
+        "'--db', db, '--out', csv + '.pdf']) == 0\n"
         "print('QT', sorted(m for m in sys.modules if m.startswith(('PySide6', 'copdesk.ui'))))\n"
     )
     result = _run_code(code, str(db), str(csv_path))
