@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "demo", parents=[db], help="create the demo community",
-        description="Create the demo community (about 60 members). A store holds at most "
+        description="Create the demo community: about 60 members and a year of sessions "
+        "with agendas, attendance, outcomes and follow-up actions. A store holds at most "
         "one demo community.",
     )
     p.set_defaults(handler=cmd_demo)
@@ -243,14 +244,16 @@ def cmd_communities(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from copdesk.data import communities, demo
+    from copdesk.data import communities, demo, sessions
 
     store = _open_store(args.db, must_exist=False)
     with store:
         cid = store.run(demo.create_demo)
         with store.session() as session:
             info = communities.get_community(session, cid)
-    _out(f"Created the demo community {info.name!r} with {info.member_count} members.")
+            count = len(sessions.list_sessions(session, cid))
+    _out(f"Created the demo community {info.name!r} with {info.member_count} members "
+         f"and {count} sessions.")
     return 0
 
 

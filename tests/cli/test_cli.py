@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -170,6 +171,7 @@ def test_demo_then_refuse_a_second(run: Run, tmp_path: Path) -> None:
     out = ok(run("demo", "--db", db))
     assert DEMO_NAME in out
     assert "62 members" in out
+    assert re.search(r"and \d\d sessions", out)
     lines = ok(run("communities", "--db", db)).splitlines()
     assert len(lines) == 1
     name, count, host, *rest = lines[0].split("\t")
