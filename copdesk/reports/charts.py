@@ -247,18 +247,26 @@ def line_chart(
     bands: Sequence[Band] = (),
     ticks: Sequence[float] = (),
     axis_format: Callable[[float], str] | None = None,
+    title_lines: int = 1,
 ) -> Drawing:
     """A line per series over the categories, every point labelled with its value.
 
     Category labels are printed under the points (shortened to fit). With two series the
-    second's labels go below its points. ``title`` (bold) and ``subtitle`` sit on top.
+    second's labels go below its points. ``title`` (bold, wrapped onto up to two lines)
+    and ``subtitle`` sit on top; ``title_lines`` reserves room for that many title lines,
+    so small multiples whose titles wrap differently keep the same plot size.
     """
     register_fonts()
     d = Drawing(width, height, initialFontName=FONT_REGULAR, initialFontSize=LABEL_SIZE)
     head = 0.0
-    if title:
-        head += 12
-        d.add(_string(0, height - 9, _fit(title, width, 8.5, bold=True), size=8.5, bold=True))
+    if title:  # up to two lines, shortened with an ellipsis beyond
+        lines = simpleSplit(" ".join(clean(title).split()), FONT_BOLD, 8.5, width) or [""]
+        if len(lines) > 2:
+            lines = [lines[0], _fit(" ".join(lines[1:]), width, 8.5, bold=True)]
+        for line in lines:
+            head += 10.5
+            d.add(_string(0, height - head + 1.5, line, size=8.5, bold=True))
+        head = max(head, 10.5 * min(2, title_lines)) + 1.5
     if subtitle:
         head += 10
         d.add(_string(0, height - head + 1, _fit(subtitle, width, AXIS_SIZE), size=AXIS_SIZE,

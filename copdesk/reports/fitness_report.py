@@ -23,6 +23,7 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -474,12 +475,17 @@ def _trend_section(data: FitnessData, width: float) -> list[Flowable]:
             bands=bands,
             ticks=(0, 50, 100),
             axis_format=charts.fmt_percent,
+            title_lines=max(_title_lines(n, cell) for n, _ in series),
         )
         for i, (name, values) in enumerate(series)
     ]
     grid = charts.small_multiples(drawings, width, columns)
     # the heading and its sentence never stay behind at the foot of a page
     return [KeepTogether([*story, grid]), _trend_table(series, shown, width)]
+
+
+def _title_lines(title: str, width: float) -> int:
+    return len(simpleSplit(" ".join(title.split()), style.FONT_BOLD, 8.5, width))
 
 
 def _trend_table(series: Sequence[tuple[str, Sequence[float | None]]],
