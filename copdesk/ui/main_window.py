@@ -25,28 +25,17 @@ from copdesk.reports.roster import build_roster_pdf
 from copdesk.ui import dialogs
 from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
+from copdesk.ui.fitness.tab import FitnessTab
 from copdesk.ui.icons import app_icon, icon
 from copdesk.ui.members.tab import MembersTab
 from copdesk.ui.sessions.tab import SessionsTab
 from copdesk.ui.settings import store_key
-from copdesk.ui.tabs import PlaceholderTab, TabPage
+from copdesk.ui.tabs import TabPage
+from copdesk.ui.values.tab import ValueTab
 from copdesk.ui.workspace import Workspace
 
 DEFAULT_SIZE = (1280, 800)
 log = get_logger("window")
-
-PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
-    (
-        "Fitness",
-        "fitness",
-        "Check the community's fitness (results, resources, values) and follow it over time.",
-    ),
-    (
-        "Value",
-        "value",
-        "Log the value the community creates, as stories from immediate to realised value.",
-    ),
-)
 
 
 def _slug(text: str) -> str:
@@ -93,9 +82,14 @@ class MainWindow(QMainWindow):
     def _init_tabs(self) -> None:
         self.members_tab = MembersTab(self.workspace)
         self.sessions_tab = SessionsTab(self.workspace)
-        self.pages: list[TabPage] = [self.members_tab, self.sessions_tab]
-        for title, icon_name, line in PLACEHOLDERS:
-            self.pages.append(PlaceholderTab(self.workspace, title, icon_name, line))
+        self.fitness_tab = FitnessTab(self.workspace)
+        self.value_tab = ValueTab(self.workspace)
+        self.pages: list[TabPage] = [
+            self.members_tab,
+            self.sessions_tab,
+            self.fitness_tab,
+            self.value_tab,
+        ]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -195,6 +189,7 @@ class MainWindow(QMainWindow):
         self.restore_action.triggered.connect(self.restore_from_backup)
         self.data_info_action.triggered.connect(self.show_data_info)
         self.backups.finished.connect(self._backup_finished)
+        self.sessions_tab.log_value_requested.connect(self.log_value_from_session)
         self.find_action.triggered.connect(self.focus_filter)
         self.about_action.triggered.connect(self.about)
         for i, action in enumerate(self.tab_actions):
@@ -441,6 +436,11 @@ class MainWindow(QMainWindow):
             dialogs.error(self, "The roster PDF was not written", str(exc))
             return
         self.statusBar().showMessage(f"Roster saved to {written}", 8000)
+
+    def log_value_from_session(self, session_id: int) -> None:
+        """From a held session: the Value tab's form, filled in with the session."""
+        self.tabs.setCurrentWidget(self.value_tab)
+        self.value_tab.log_value_from_session(session_id)
 
     def _backup_finished(self, result: object) -> None:
         if isinstance(result, backup.BackupInfo):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from copdesk import __version__
@@ -17,27 +17,25 @@ from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
 from copdesk.ui import app as app_module
 from copdesk.ui.community import CommunityForm
+from copdesk.ui.fitness.tab import FitnessTab
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.sessions.tab import SessionsTab
-from copdesk.ui.tabs import PlaceholderTab
+from copdesk.ui.values.tab import ValueTab
 
 from .conftest import Modals, WindowFactory
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def test_four_tabs_with_icons_and_placeholders(window: MainWindow) -> None:
+def test_four_tabs_with_icons(window: MainWindow) -> None:
     tabs = window.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
         "Members", "Sessions", "Fitness", "Value"
     ]
     assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
     assert isinstance(tabs.widget(1), SessionsTab)
-    for i in (2, 3):
-        page = tabs.widget(i)
-        assert isinstance(page, PlaceholderTab)
-        line = page.findChild(QLabel, "placeholderLine")
-        assert line is not None and len(line.text()) > 30
+    assert isinstance(tabs.widget(2), FitnessTab)
+    assert isinstance(tabs.widget(3), ValueTab)
 
 
 def test_ctrl_digits_switch_tabs_and_ctrl_f_focuses_the_filter(
@@ -340,3 +338,40 @@ def test_an_undo_that_no_longer_applies_is_explained(
     (args,) = modals.called("warning")
     assert "cannot be undone any more" in args[2]
     qtbot.waitUntil(lambda: window.workspace.undo_stack.count() == 0)
+
+
+def test_log_value_from_a_held_session_opens_the_value_form(
+    qtbot: QtBot, modals: Modals, store: Store, community_id: int, make_window: WindowFactory
+) -> None:
+    import datetime as dt
+
+    from copdesk.data import sessions as S
+    from copdesk.data import values as V
+    from copdesk.ui.values.form import EntryForm
+
+    ada = store.run(members.add_member, community_id, MemberData(full_name="Ada Lovelace"))
+    sid = store.run(S.create_session, community_id,
+                    S.SessionData("Clinic", dt.datetime(2026, 3, 3, 10), "UTC", 60, status="held"))
+    store.run(S.invite, sid, [ada])
+    store.run(S.set_attendance, sid, ada, status="attended")
+    window = make_window(store)
+    window.tabs.setCurrentWidget(window.sessions_tab)
+    window.sessions_tab.select_session(sid)
+    assert window.sessions_tab.log_value_action.isEnabled()
+
+    def fill(form: QDialog) -> bool:
+        assert isinstance(form, EntryForm)
+        form.show()
+        qtbot.keyClicks(form.title, "Ada fixed her pump schedule")
+        form.kind.setCurrentIndex(form.kind.findData("personal_development"))
+        form.cycle.setCurrentIndex(form.cycle.findData("applied"))
+        form.accept()
+        return form.result() == QDialog.DialogCode.Accepted
+
+    modals.answer("run", fill)
+    window.sessions_tab.log_value_action.trigger()
+    assert window.tabs.currentWidget() is window.value_tab
+    with store.session() as s:
+        (entry,) = V.list_entries(s, community_id)
+    assert entry.session_id == sid and entry.beneficiaries == ("Ada Lovelace",)
+    assert entry.entry_date == dt.date(2026, 3, 3)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,6 +116,9 @@ class TemplateNameDialog(QDialog):
 
 
 class SessionsTab(TabPage):
+    #: "Log value" on a held session: the main window opens the Value tab's form with it.
+    log_value_requested = Signal(int)
+
     """Plan, run and log the community's sessions."""
 
     title = "Sessions"
@@ -162,6 +165,8 @@ class SessionsTab(TabPage):
         self.delete_action = self._action("Delete", "delete", "Delete the selected session")
         self.template_action = self._action(
             "Save as template…", "export", "Save this session's agenda as a template")
+        self.log_value_action = self._action(
+            "Log value…", "value", "Log the value this held session created", "Ctrl+L")
         self.run_action = self._action(
             "Run mode", "", "Open the room view of this session's agenda", "F5")
 
@@ -248,10 +253,9 @@ class SessionsTab(TabPage):
                        self.delete_action):
             toolbar.addWidget(self._button(action))
         toolbar.addSpacing(12)
-        for action in (self.template_action, self.run_action):
+        for action in (self.template_action, self.run_action, self.log_value_action):
             toolbar.addWidget(self._button(action))
         toolbar.addStretch(1)
-        toolbar.addWidget(self.count_label)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)
@@ -264,6 +268,7 @@ class SessionsTab(TabPage):
         rbox = QVBoxLayout(rhythm)
         rbox.setContentsMargins(8, 5, 8, 5)
         rbox.setSpacing(1)
+        rbox.addWidget(self.count_label)
         rbox.addWidget(self.rhythm_label)
         rbox.addWidget(self.next_label)
 
@@ -351,6 +356,7 @@ class SessionsTab(TabPage):
         self.delete_action.triggered.connect(self.delete_selected)
         self.template_action.triggered.connect(self.save_template)
         self.run_action.triggered.connect(self.start_run_mode)
+        self.log_value_action.triggered.connect(self._request_log_value)
         self.views.currentChanged.connect(lambda _i: self._refresh_view())
 
     # -- following the store ---------------------------------------------------------------
@@ -445,6 +451,11 @@ class SessionsTab(TabPage):
             self.next_label.setStyleSheet(f"color: {MUTED};")
 
     # -- selection -------------------------------------------------------------------------
+    def _request_log_value(self) -> None:
+        row = self.current_row()
+        if row is not None and row.status == "held":
+            self.log_value_requested.emit(row.id)
+
     def current_row(self) -> SessionRow | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
@@ -512,6 +523,7 @@ class SessionsTab(TabPage):
         self.delete_action.setEnabled(row is not None)
         self.template_action.setEnabled(row is not None and row.block_count > 0)
         self.run_action.setEnabled(row is not None and row.block_count > 0)
+        self.log_value_action.setEnabled(row is not None and row.status == "held")
 
     # -- TabPage -----------------------------------------------------------------------------
     def focus_filter(self) -> bool:

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -308,11 +310,11 @@ class ValueTab(TabPage):
                        self.follow_up_action, self.delete_story_action):
             buttons.addWidget(self._tool_button(action))
         buttons.addStretch(1)
-        buttons.addWidget(self.due_only)
         left = QWidget()
         lbox = QVBoxLayout(left)
         lbox.setContentsMargins(0, 0, 0, 0)
         lbox.addLayout(buttons)
+        lbox.addWidget(self.due_only)
         lbox.addWidget(self.story_table, 1)
         self.story_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.story_splitter.setObjectName("storySplitter")
@@ -345,17 +347,24 @@ class ValueTab(TabPage):
         toolbar.addStretch(1)
         toolbar.addWidget(self.count_label)
 
+        # Two rows of filters, so the tab fits a small laptop screen.
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)
-        for widget in (self.kind_filter, self.cycle_filter, self.member_filter,
-                       self.session_filter, self.period_filter, self.start_edit,
-                       self.end_edit, self.clear_filters):
-            filters.addWidget(widget)
+        for combo in (self.kind_filter, self.cycle_filter, self.member_filter):
+            filters.addWidget(combo)
+        more_filters = QHBoxLayout()
+        more_filters.addWidget(self.session_filter)
+        more_filters.addWidget(self.period_filter)
+        more_filters.addWidget(self.start_edit)
+        more_filters.addWidget(self.end_edit)
+        more_filters.addStretch(1)
+        more_filters.addWidget(self.clear_filters)
 
         log_page = QWidget()
         log = QVBoxLayout(log_page)
         log.setContentsMargins(0, 6, 0, 0)
         log.addLayout(filters)
+        log.addLayout(more_filters)
         log.addWidget(self.log_stack, 1)
 
         self.matrix_page = MatrixPage()
@@ -364,7 +373,12 @@ class ValueTab(TabPage):
         self.views.setDocumentMode(True)
         self.views.addTab(log_page, icon("value"), "Log")
         self.views.addTab(self.stories_page, icon("knowledge"), "Stories")
-        self.views.addTab(self.matrix_page, icon("reach"), "Matrix")
+        # The matrix shows every row at full height: scroll it on a small screen.
+        matrix_scroll = QScrollArea()
+        matrix_scroll.setWidgetResizable(True)
+        matrix_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        matrix_scroll.setWidget(self.matrix_page)
+        self.views.addTab(matrix_scroll, icon("reach"), "Matrix")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
