@@ -382,6 +382,9 @@ class SessionsTab(TabPage):
         self.all_actions.refresh(reset=True)
         self._refresh_view()
         self._list_changed()
+        if self.current_row() is None and self.proxy.rowCount():
+            # Open on the next planned session (the list shows upcoming ones first).
+            self.table.selectRow(0)
         self._on_selection()
 
     def _on_store_changes(self, recorded: list[object]) -> None:
