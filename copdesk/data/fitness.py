@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
@@ -655,15 +655,53 @@ class OpenAction:
 
 
 def open_actions(
-    session: Session, community_id: int, *, before: dt.date | None = None
+    session: Session,
+    community_id: int,
+    *,
+    before: dt.date | None = None,
+    checklist: str | None = None,
 ) -> list[OpenAction]:
-    """The agreed actions of the latest assessment (before a date) that are not done."""
+    """The agreed actions not yet done of the latest assessment held on or before a date
+    (of one checklist, when given: a design-principles review's actions are not the
+    fitness test's)."""
     stmt = select(Assessment).where(Assessment.community_id == community_id)
     if before is not None:
         stmt = stmt.where(Assessment.held_on <= before)
+    if checklist is not None:
+        stmt = stmt.where(Assessment.checklist == checklist)
     last = session.scalars(stmt.order_by(Assessment.held_on.desc(), Assessment.id.desc())).first()
-    if last is None:
+    return [] if last is None else _open_actions(last)
+
+
+def previous_assessment_id(session: Session, assessment_id: int) -> int | None:
+    """The assessment of the same checklist just before this one (by date, then id)."""
+    a = session.get(Assessment, assessment_id)
+    if a is None:
+        return None
+    return session.scalar(
+        select(Assessment.id)
+        .where(
+            Assessment.community_id == a.community_id,
+            Assessment.checklist == a.checklist,
+            or_(
+                Assessment.held_on < a.held_on,
+                and_(Assessment.held_on == a.held_on, Assessment.id < a.id),
+            ),
+        )
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def actions_from_previous(session: Session, assessment_id: int) -> list[OpenAction]:
+    """The agreed actions of the assessment before this one that are not done yet."""
+    previous = previous_assessment_id(session, assessment_id)
+    if previous is None:
         return []
+    return _open_actions(session.get_one(Assessment, previous))
+
+
+def _open_actions(last: Assessment) -> list[OpenAction]:
     return [
         OpenAction(last.id, last.held_on, x.question_key, x.question_text, x.action)
         for x in last.answers

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from copdesk.data import fitness, fitness_queries, members
+from copdesk.data import fitness, members
 from copdesk.data import sessions as S
 from copdesk.data.changes import Change
 from copdesk.data.fitness import AnswerData, AssessmentSnapshot, AssessmentView, OpenAction
@@ -540,7 +540,7 @@ class FitnessTab(TabPage):
         store = self.store
         if self.view is not None and store is not None:
             with store.session() as session:
-                actions = fitness_queries.actions_from_previous(session, self.view.id)
+                actions = fitness.actions_from_previous(session, self.view.id)
         self.previous_actions.blockSignals(True)
         self.previous_actions.clear()
         for a in actions:
@@ -647,7 +647,7 @@ class FitnessTab(TabPage):
 
         def actions_for(day: dt.date, checklist: str) -> list[OpenAction]:
             with store.session() as session:
-                return fitness_queries.open_actions_before(session, cid, day, checklist)
+                return fitness.open_actions(session, cid, before=day, checklist=checklist)
 
         def submit(checklist: str, held_on: dt.date, people: list[int], notes: str) -> None:
             aid = store.run(
