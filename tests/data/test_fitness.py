@@ -192,3 +192,22 @@ def test_evidence_hints_come_from_the_store(store: Store, community_id: int) -> 
     assert hints["resources"][1] == "1 member presented or facilitated sessions"
     assert "1 outside guest among 2 members (50%)" in hints["inside_outside_dialogue"][0]
     assert "1 public and 0 private" in hints["public_private_spaces"][0]
+
+
+def test_open_actions_per_checklist_and_from_the_previous_assessment(
+    store: Store, community_id: int
+) -> None:
+    q1 = start(store, community_id, dt.date(2026, 3, 1))
+    store.run(F.set_answer, q1, "values_giving", F.AnswerData(1, action="Thank-you round"))
+    review = start(store, community_id, dt.date(2026, 4, 1), checklist="design_principles")
+    store.run(F.set_answer, review, "principle_rhythm", F.AnswerData(1, action="Fix the day"))
+    q2 = start(store, community_id, dt.date(2026, 6, 1))
+    with store.session() as s:
+        deck = F.open_actions(s, community_id, before=dt.date(2026, 5, 1), checklist="fitness_test")
+        anything = F.open_actions(s, community_id, before=dt.date(2026, 5, 1))
+        previous = F.actions_from_previous(s, q2)
+        assert F.previous_assessment_id(s, q2) == q1
+        assert F.actions_from_previous(s, q1) == []
+    assert [a.action for a in deck] == ["Thank-you round"]
+    assert [a.action for a in anything] == ["Fix the day"]
+    assert [a.assessment_id for a in previous] == [q1]
