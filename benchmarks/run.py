@@ -1,0 +1,672 @@
+"""copdesk at scale: the benchmark behind ``make bench`` (issue 8).
+
+Builds the large (and xlarge) demo stores once into ``benchmarks/.cache``, then measures
+each figure as the median of several runs, beside a bare baseline measured in the same
+run on the same machine, and prints one table (also written to ``benchmarks/RESULTS.md``).
+
+    python benchmarks/run.py [--quick] [--runs N] [--no-write]
+
+``--quick`` skips the xlarge store (and so the growth column). Cold start and memory are
+measured in fresh subprocesses (``--child`` runs one probe and prints JSON lines); the
+rest run in a subprocess per store so that one probe's caches never help another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / ".cache"
+RESULTS = HERE / "RESULTS.md"
+SEED = 1
+sys.path.insert(0, str(ROOT))
+
+
+# --- results ---------------------------------------------------------------------------
+@dataclass
+class Row:
+    name: str
+    unit: str  # "s" or "MB"
+    ours: dict[str, float] = field(default_factory=dict)  # size -> median
+    base: dict[str, float] = field(default_factory=dict)
+    target: float | None = None  # ratio ours/base allowed
+    note: str = ""
+    extra: dict[str, float] = field(default_factory=dict)  # size -> data MB (memory)
+
+    def ratio(self, size: str) -> float | None:
+        if size not in self.ours or not self.base.get(size):
+            return None
+        return self.ours[size] / (self.base[size] + self.extra.get(size, 0.0))
+
+    def ok(self, size: str) -> bool | None:
+        r = self.ratio(size)
+        if r is None or self.target is None:
+            return None
+        if self.extra.get(size):  # memory: ours <= target * bare + data
+            return self.ours[size] <= self.target * self.base[size] + self.extra[size]
+        return r <= self.target
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+# --- the stores ------------------------------------------------------------------------
+def cache_key() -> str:
+    src = (ROOT / "copdesk" / "data" / "demo_large.py").read_bytes()
+    revs = sorted(p.name for p in (ROOT / "copdesk/data/migrations/versions").glob("0*.py"))
+    return hashlib.sha1(src + "|".join(revs).encode()).hexdigest()[:10]
+
+
+def build_store(size: str) -> Path:
+    """The size's store in the cache, built when missing (or when the generator changed)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{size}-seed{SEED}-{cache_key()}.sqlite"
+    if path.exists():
+        return path
+    for old in CACHE.glob(f"{size}-seed*.sqlite*"):
+        old.unlink()
+    from copdesk.data.demo_large import create_large_demo
+    from copdesk.data.store import Store
+
+    t = time.perf_counter()
+    tmp = path.with_suffix(".building")
+    for p in tmp.parent.glob(tmp.name + "*"):
+        p.unlink()
+    with Store.open(tmp) as store:
+        store.run(create_large_demo, size=size, seed=SEED)
+    os.replace(tmp, path)
+    print(f"  built the {size} store in {time.perf_counter() - t:.1f} s: {path.name}", flush=True)
+    return path
+
+
+def fresh_copy(src: Path, folder: Path) -> Path:
+    """A copy the probe may lock, migrate and back up without touching the cache."""
+    dst = folder / "store.sqlite"
+    for p in folder.glob("store.sqlite*"):
+        p.unlink()
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def child_env(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
+        env[f"XDG_{name}_HOME"] = str(folder / name.lower())
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def run_child(args: list[str], folder: Path, timeout: float = 600) -> tuple[float, dict[str, Any]]:
+    """Run a probe; returns (seconds from spawn to its "ready" line, its JSON results)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(folder)
+    )
+    assert proc.stdout is not None
+    ready = None
+    out: dict[str, Any] = {}
+    for line in proc.stdout:
+        if line.startswith("READY") and ready is None:
+            ready = time.perf_counter() - t0
+        elif line.startswith("{"):
+            out.update(json.loads(line))
+    _, err = proc.communicate(timeout=timeout)
+    if proc.returncode != 0 or ready is None:
+        raise RuntimeError(f"probe {args[0]} failed ({proc.returncode}):\n{err[-3000:]}")
+    return ready, out
+
+
+# --- probes (each runs in its own process) -------------------------------------------------
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _after_first_paint(app: Any, callback: Callable[[], None]) -> None:
+    from PySide6.QtCore import QTimer
+
+    app.processEvents()
+    QTimer.singleShot(0, callback)
+
+
+def probe_start_bare() -> None:
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+
+    app = QApplication([])
+    window = QMainWindow()
+    tabs = QTabWidget()
+    for title in ("Members", "Sessions", "Fitness", "Value"):
+        tabs.addTab(QWidget(), title)
+    window.setCentralWidget(tabs)
+    window.resize(1280, 800)
+    window.show()
+
+    def done() -> None:
+        print("READY", flush=True)
+        print(json.dumps({"rss": rss_mb()}), flush=True)
+        os._exit(0)
+
+    _after_first_paint(app, done)
+    app.exec()
+
+
+def _open_window(db: str) -> tuple[Any, Any]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from copdesk.ui.app import build_main_window, configure_application
+
+    configure_application(app)
+    settings = QSettings(str(Path(db).with_name("settings.ini")), QSettings.Format.IniFormat)
+    window = build_main_window(db, settings)
+    assert window is not None
+    window.show()
+    return app, window
+
+
+def probe_start_copdesk(db: str) -> None:
+    app, window = _open_window(db)
+
+    def done() -> None:
+        print("READY", flush=True)
+        painted = rss_mb()
+        for i in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(i)
+            app.processEvents()
+        print(json.dumps({"rss": painted, "rss_all_tabs": rss_mb()}), flush=True)
+        os._exit(0)
+
+    _after_first_paint(app, done)
+    app.exec()
+
+
+def _timed(fn: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _time_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> float:
+    t = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - t
+
+
+def probe_ui(db: str, runs: int) -> None:
+    """Tabs, the filter keystroke, the knowledge map and the coverage chart, in one window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    app, window = _open_window(db)
+    app.processEvents()
+    print("READY", flush=True)
+    results: dict[str, list[float]] = {}
+    for page in window.pages:
+
+        def open_tab(page: Any = page) -> None:
+            page.reload()
+            window.tabs.setCurrentWidget(page)
+            app.processEvents()
+
+        results[f"tab:{page.title}"] = _timed(open_tab, runs)
+    members = window.members_tab
+    window.tabs.setCurrentWidget(members)
+    app.processEvents()
+    edit = members.filter_edit
+    keystrokes = []
+    for _ in range(runs):
+        edit.clear()
+        app.processEvents()
+        t = time.perf_counter()
+        QTest.keyClick(edit, Qt.Key.Key_K)
+        app.processEvents()
+        keystrokes.append(time.perf_counter() - t)
+        assert members.proxy.rowCount() < members.model.rowCount()
+    results["filter"] = keystrokes
+    edit.clear()
+    # Responsiveness: the knowledge map and the coverage chart on the UI thread.
+    knowledge = members.knowledge
+
+    def kmap() -> None:
+        knowledge.refresh(window.workspace.store, window.workspace.community_id)
+        app.processEvents()
+
+    results["knowledge_map"] = _timed(kmap, runs)
+    sessions = window.sessions_tab
+
+    def coverage() -> None:
+        sessions.coverage.refresh()
+        app.processEvents()
+
+    results["coverage"] = _timed(coverage, runs)
+    print(json.dumps(results), flush=True)
+    os._exit(0)
+
+
+def probe_filter_bare(db: str, runs: int) -> None:
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+    app = QApplication([])
+    rows = roster_rows(Path(db))
+    model = QStandardItemModel(0, len(ROSTER_COLUMNS))
+    for r in rows:
+        model.appendRow([QStandardItem(str(v)) for v in r])
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.sort(0)
+    widget = QWidget()
+    edit = QLineEdit()
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    layout = QVBoxLayout(widget)
+    layout.addWidget(edit)
+    layout.addWidget(view)
+    edit.textChanged.connect(proxy.setFilterFixedString)
+    widget.resize(1280, 800)
+    widget.show()
+    app.processEvents()
+    print("READY", flush=True)
+    times = []
+    for _ in range(runs):
+        edit.clear()
+        app.processEvents()
+        t = time.perf_counter()
+        QTest.keyClick(edit, Qt.Key.Key_K)
+        app.processEvents()
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"filter": times}), flush=True)
+    os._exit(0)
+
+
+# --- plain sqlite3 and ReportLab baselines ----------------------------------------------------
+ROSTER_COLUMNS = (
+    "full_name", "level", "roles", "organisation", "region", "expertise", "interests",
+    "email", "joined_on", "consent", "status",
+)  # fmt: skip
+_ROSTER_SQL = """
+SELECT m.full_name, m.level,
+       (SELECT group_concat(role, ', ') FROM member_role r WHERE r.member_id = m.id),
+       m.organisation, m.region,
+       (SELECT group_concat(tag, ', ') FROM member_tag t
+         WHERE t.member_id = m.id AND t.kind = 'expertise'),
+       (SELECT group_concat(tag, ', ') FROM member_tag t
+         WHERE t.member_id = m.id AND t.kind = 'interest'),
+       coalesce(m.email, ''), coalesce(m.joined_on, ''), m.consent, m.status
+FROM member m ORDER BY m.name_key, m.id
+"""
+TAB_SQL: dict[str, list[str]] = {
+    "Members": [_ROSTER_SQL],
+    "Sessions": [
+        "SELECT * FROM cop_session ORDER BY starts_at, id",
+        "SELECT session_id, sum(minutes), count(*) FROM agenda_block GROUP BY session_id",
+        "SELECT session_id, status FROM attendance",
+        "SELECT f.session_id, m.full_name FROM session_facilitator f "
+        "JOIN member m ON m.id = f.member_id",
+    ],
+    "Fitness": [
+        "SELECT * FROM assessment ORDER BY held_on DESC, id DESC",
+        "SELECT * FROM answer ORDER BY assessment_id, position",
+    ],
+    "Value": [
+        "SELECT v.*, s.title, st.title FROM value_entry v "
+        "LEFT JOIN cop_session s ON s.id = v.session_id "
+        "LEFT JOIN story st ON st.id = v.story_id ORDER BY v.entry_date DESC, v.id DESC",
+        "SELECT b.entry_id, m.full_name FROM value_beneficiary b JOIN member m "
+        "ON m.id = b.member_id",
+        "SELECT * FROM story",
+    ],
+}
+
+
+def roster_rows(db: Path) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(db)
+    try:
+        return [tuple("" if v is None else v for v in r) for r in con.execute(_ROSTER_SQL)]
+    finally:
+        con.close()
+
+
+def plain_fetch(db: Path, tab: str) -> None:
+    con = sqlite3.connect(db)
+    try:
+        for sql in TAB_SQL[tab]:
+            con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def bare_pdf(rows: Sequence[Sequence[Any]], out: Path, *, naive: bool) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    header = [c.replace("_", " ").capitalize() for c in ROSTER_COLUMNS[:7]]
+    body = [[str(v)[:40] for v in r[:7]] for r in rows]
+    style = TableStyle([
+        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+    ])  # fmt: skip
+    doc = SimpleDocTemplate(str(out), pagesize=landscape(A4))
+    if naive:
+        story = [Table([header, *body], repeatRows=1, style=style)]
+    else:
+        widths = [50 * mm, 25 * mm, 35 * mm, 45 * mm, 30 * mm, 45 * mm, 45 * mm]
+        per_page = 40
+        story = [
+            Table([header, *body[i : i + per_page]], colWidths=widths, style=style)
+            for i in range(0, len(body), per_page)
+        ]
+    doc.build(story)
+
+
+def write_csv(db: Path, out: Path) -> int:
+    """The store's roster as a copdesk CSV (the file a coordinator would import)."""
+    from copdesk.data import csvio
+    from copdesk.data.store import Store
+
+    with Store.open(db) as store, store.session() as session:
+        from copdesk.data.communities import list_communities
+
+        cid = list_communities(session)[0].id
+        return csvio.export_csv(session, cid, out)
+
+
+def import_copdesk(csv_path: Path, folder: Path) -> float:
+    from copdesk.data import communities, csvio
+    from copdesk.data.store import Store
+
+    db = folder / "import.sqlite"
+    for p in folder.glob("import.sqlite*"):
+        p.unlink()
+    with Store.open(db) as store:
+        cid = store.run(communities.create_community, "Imported")
+
+        def work(session: Any) -> int:
+            preview = csvio.preview_import(session, cid, csv_path)
+            return len(csvio.commit_import(session, cid, preview))
+
+        t = time.perf_counter()
+        n = store.run(work)
+        elapsed = time.perf_counter() - t
+    assert n > 0
+    return elapsed
+
+
+def import_plain(csv_path: Path, folder: Path) -> float:
+    """Plain sqlite3: read the same CSV and executemany the rows into a member table."""
+    db = folder / "plain.sqlite"
+    for p in folder.glob("plain.sqlite*"):
+        p.unlink()
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TABLE member (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, "
+        "organisation TEXT, job_title TEXT, region TEXT, time_zone TEXT, joined_on TEXT, "
+        "level TEXT, roles TEXT, expertise TEXT, interests TEXT, consent TEXT, notes TEXT, "
+        "status TEXT)"
+    )
+    t = time.perf_counter()
+    with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        rows = [r[:14] + [""] * (14 - len(r[:14])) for r in reader]
+    con.executemany(
+        "INSERT INTO member (full_name, email, organisation, job_title, region, time_zone, "
+        "joined_on, level, roles, expertise, interests, consent, notes, status) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    con.commit()
+    elapsed = time.perf_counter() - t
+    con.close()
+    return elapsed
+
+
+def report_copdesk(db: Path, which: str, out: Path) -> float:
+    from copdesk.data.communities import list_communities
+    from copdesk.data.store import Store
+
+    with Store.open(db) as store, store.session() as session:
+        cid = list_communities(session)[0].id
+        t = time.perf_counter()
+        if which == "roster":
+            from copdesk.reports.roster import build_roster_pdf
+
+            build_roster_pdf(session, cid, out)
+        else:
+            from copdesk.reports.overview import build_overview_pdf
+
+            build_overview_pdf(session, cid, out)
+        return time.perf_counter() - t
+
+
+def overview_available() -> str:
+    try:
+        from copdesk.reports.overview import build_overview_pdf  # noqa: F401
+    except Exception as exc:  # not landed yet, or broken: bench the roster only
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+# --- the run ------------------------------------------------------------------------------------
+def measure(sizes: Sequence[str], runs: int, slow_runs: int) -> tuple[list[Row], list[str]]:
+    rows: dict[str, Row] = {}
+    notes: list[str] = []
+
+    def row(name: str, unit: str = "s", target: float | None = None, note: str = "") -> Row:
+        if name not in rows:
+            rows[name] = Row(name, unit, target=target, note=note)
+        return rows[name]
+
+    missing = overview_available()
+    if missing:
+        notes.append(f"The overview report could not be built here ({missing}); "
+                     "only the roster is measured.")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="copdesk-bench-") as tmp:
+        work = Path(tmp)
+        for size in sizes:
+            print(f"[{size}] building or reusing the store", flush=True)
+            src = build_store(size)
+            data_mb = src.stat().st_size / 2**20
+            # Cold start and memory.
+            print(f"[{size}] cold start ({slow_runs} runs each)", flush=True)
+            ours, bare, mem, mem_all, mem_bare = [], [], [], [], []
+            for _ in range(slow_runs):
+                t, out = run_child(["start-bare"], work)
+                bare.append(t)
+                mem_bare.append(out["rss"])
+                db = fresh_copy(src, work)
+                t, out = run_child(["start-copdesk", str(db)], work)
+                ours.append(t)
+                mem.append(out["rss"])
+                mem_all.append(out["rss_all_tabs"])
+            r = row("Cold start to the painted window", target=1.5,
+                    note="bare: QMainWindow with four empty tabs")  # fmt: skip
+            r.ours[size], r.base[size] = median(ours), median(bare)
+            r = row("Peak memory, window open", "MB", target=1.5,
+                    note="target: ≤ 1.5 × bare + the store file")  # fmt: skip
+            r.ours[size], r.base[size], r.extra[size] = median(mem), median(mem_bare), data_mb
+            r = row("Peak memory, all four tabs visited", "MB", target=1.5)
+            r.ours[size], r.base[size], r.extra[size] = median(mem_all), median(mem_bare), data_mb
+            # Tabs, filter, knowledge map, coverage.
+            print(f"[{size}] tabs and filter ({runs} runs)", flush=True)
+            db = fresh_copy(src, work)
+            _, ui = run_child(["ui", str(db), str(runs)], work)
+            _, bare_ui = run_child(["filter-bare", str(db), str(runs)], work)
+            for tab in TAB_SQL:
+                r = row(f"Open the {tab} tab", note="bare: the same rows with plain sqlite3")
+                r.ours[size] = median(ui[f"tab:{tab}"])
+                r.base[size] = median([_time_call(plain_fetch, src, tab) for _ in range(runs)])
+            r = row("One keystroke in the Members filter", target=1.5,
+                    note="bare: QSortFilterProxyModel over a QStandardItemModel")  # fmt: skip
+            r.ours[size], r.base[size] = median(ui["filter"]), median(bare_ui["filter"])
+            for key, label in (("knowledge_map", "Knowledge map (UI thread)"),
+                               ("coverage", "Coverage chart (UI thread)")):  # fmt: skip
+                r = row(label, note="responsiveness: should stay under 200 ms")
+                r.ours[size] = median(ui[key])
+            # Import.
+            print(f"[{size}] CSV import ({slow_runs} runs)", flush=True)
+            csv_path = work / f"{size}.csv"
+            n = write_csv(src, csv_path)
+            r = row("Import the roster CSV", target=5.0,
+                    note="bare: csv.reader + sqlite3 executemany")  # fmt: skip
+            r.name = "Import the roster CSV"
+            r.ours[size] = median([import_copdesk(csv_path, work) for _ in range(slow_runs)])
+            r.base[size] = median([import_plain(csv_path, work) for _ in range(slow_runs)])
+            notes.append(f"{size}: the CSV has {n:,} rows.")
+            # Reports.
+            print(f"[{size}] reports ({slow_runs} runs)", flush=True)
+            members = roster_rows(src)
+            paged = median([_time_call(bare_pdf, members, work / "b.pdf", naive=False)
+                            for _ in range(slow_runs)])  # fmt: skip
+            naive = median([_time_call(bare_pdf, members, work / "n.pdf", naive=True)
+                            for _ in range(max(1, slow_runs - 1))])  # fmt: skip
+            r = row("Bare ReportLab, one long Table (naive)", note="for scale")
+            r.ours[size] = naive
+            for which in ("roster", "overview"):
+                if which == "overview" and missing:
+                    continue
+                r = row(f"Export the {which} PDF", target=1.5,
+                        note="bare: the same rows in page-sized tables, fixed widths")  # fmt: skip
+                r.ours[size] = median(
+                    [report_copdesk(src, which, work / f"{which}.pdf") for _ in range(slow_runs)]
+                )
+                r.base[size] = paged
+    return list(rows.values()), notes
+
+
+def versions() -> str:
+    try:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        qt = f"PySide6 {PySide6.__version__}, Qt {qVersion()}"
+    except ImportError:  # pragma: no cover
+        qt = "PySide6 not installed"
+    import reportlab
+    import sqlalchemy
+
+    return (
+        f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"{qt}, SQLAlchemy {sqlalchemy.__version__}, ReportLab {reportlab.Version}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def table(rows: Sequence[Row], sizes: Sequence[str]) -> str:
+    head = ["Measure", *(f"{s}: copdesk" for s in sizes), *(f"{s}: bare" for s in sizes),
+            *(f"{s}: ratio" for s in sizes), "Target"]  # fmt: skip
+    if len(sizes) > 1:
+        head.append(f"Growth {sizes[0]}→{sizes[-1]}")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r.name]
+        cells += [fmt(r.ours.get(s), r.unit) for s in sizes]
+        cells += [fmt(r.base.get(s), r.unit) if r.base.get(s) else "—" for s in sizes]
+        for s in sizes:
+            ratio = r.ratio(s)
+            ok = r.ok(s)
+            mark = "" if ok is None else (" ✓" if ok else " ✗")
+            cells.append("—" if ratio is None else f"{ratio:.2f}×{mark}")
+        if r.target is None:
+            cells.append("—")
+        elif r.extra:
+            cells.append(f"≤ {r.target:g}× bare + data")
+        else:
+            cells.append(f"≤ {r.target:g}×")
+        if len(sizes) > 1:
+            a, b = r.ours.get(sizes[0]), r.ours.get(sizes[-1])
+            cells.append(f"{b / a:.2f}×" if a and b else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the xlarge store")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the quick measures")
+    parser.add_argument("--slow-runs", type=int, default=3, help="runs of the slow measures")
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", nargs="+", help=argparse.SUPPRESS)  # e.g. tiny, to try it
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        probes: dict[str, Callable[..., None]] = {
+            "start-bare": probe_start_bare,
+            "start-copdesk": probe_start_copdesk,
+            "ui": lambda db, runs: probe_ui(db, int(runs)),
+            "filter-bare": lambda db, runs: probe_filter_bare(db, int(runs)),
+        }
+        probes[kind](*rest)
+        return 0
+    sizes = args.sizes or (["large"] if args.quick else ["large", "xlarge"])
+    started = time.perf_counter()
+    rows, notes = measure(sizes, args.runs, args.slow_runs)
+    body = table(rows, sizes)
+    print()
+    print(body)
+    for n in notes:
+        print(f"- {n}")
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\n(benchmark took {minutes:.1f} minutes)")
+    if not args.no_write:
+        text = (
+            "# copdesk at scale: benchmark results\n\n"
+            f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} by `make bench` "
+            f"(`benchmarks/run.py{' --quick' if args.quick else ''}`) in {minutes:.1f} minutes.\n\n"
+            f"Machine: {versions()}.\n\n"
+            f"Each figure is the median of {args.runs} runs ({args.slow_runs} for cold start, "
+            "memory, import and reports); the bare baseline is measured in the same run. "
+            "Ratio = copdesk ÷ bare (memory: ÷ (bare + store file)). ✓/✗ against the "
+            "issue's targets; growth = xlarge ÷ large (linear is 2×).\n\n"
+            f"{body}\n\n" + "".join(f"- {n}\n" for n in notes)
+        )
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
