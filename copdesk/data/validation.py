@@ -25,6 +25,8 @@ MAX_NOTES = 20_000
 MAX_TZ = 64
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Half of a UTF-16 pair on its own (pasted from a broken source): not storable as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _TAG_SPLIT = re.compile(r"[;,\n]")
 
 
@@ -116,11 +118,24 @@ def email_key(email: str) -> str:
     return email.strip().casefold()
 
 
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as typed ("contains ..."), or None if it can.
+
+    Line breaks and tabs are allowed (callers collapse them in one-line fields); other
+    control characters and unpaired UTF-16 surrogates are not.
+    """
+    if _CONTROL.search(value):
+        return "contains control characters"
+    if _SURROGATE.search(value):
+        return "contains broken characters (half of a character pair); type it again"
+    return None
+
+
 def _check_text(errors: dict[str, str], name: str, value: str, limit: int, label: str) -> None:
     if len(value) > limit:
         errors[name] = f"{label} is too long ({len(value):,} characters; at most {limit:,})"
-    elif _CONTROL.search(value):
-        errors[name] = f"{label} contains control characters"
+    elif problem := text_problem(value):
+        errors[name] = f"{label} {problem}"
 
 
 def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[str, str]:
@@ -144,7 +159,7 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
         _check_text(errors, fname, getattr(data, fname), MAX_SHORT, label)
     tz = data.time_zone.strip()
     if tz and tz not in _time_zones():
-        errors["time_zone"] = f"Unknown time zone {tz!r} (use a name like Europe/Paris)"
+        errors["time_zone"] = f"Unknown time zone {tz[:40]!r} (use a name like Europe/Paris)"
     if data.joined_on is not None:
         today = today or dt.date.today()
         if data.joined_on > today:
@@ -162,12 +177,14 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
             errors[fname] = f"{label}: at most {MAX_TAGS} tags"
         elif any(len(t) > MAX_TAG for t in tags):
             errors[fname] = f"{label}: a tag is longer than {MAX_TAG} characters"
-        elif any(_CONTROL.search(t) for t in tags):
-            errors[fname] = f"{label}: a tag contains control characters"
+        elif problem := next(filter(None, map(text_problem, tags)), None):
+            errors[fname] = f"{label}: a tag {problem}"
     if len(data.notes) > MAX_NOTES:
         errors["notes"] = (
             f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
         )
+    elif problem := text_problem(data.notes):
+        errors["notes"] = f"Notes {problem.replace('contains', 'contain', 1)}"
     if data.status not in {s.value for s in MemberStatus}:
         errors["status"] = f"Unknown status {data.status!r}"
     return errors
