@@ -32,7 +32,7 @@ from copdesk.data.models import (
     SessionFacilitator,
     TemplateBlock,
 )
-from copdesk.data.validation import ValidationError, clean_line
+from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.framework import (
     ACTION_STATUSES,
     ATTENDANCE_ROLES,
@@ -93,14 +93,14 @@ def validate_session(data: SessionData) -> dict[str, str]:
         errors["title"] = "A session needs a title"
     elif len(title) > 200:
         errors["title"] = "The title is too long (at most 200 characters)"
+    elif problem := text_problem(title):
+        errors["title"] = f"The title {problem}"
     if data.planned_minutes <= 0:
         errors["planned_minutes"] = "The session must end after it starts (length above 0)"
     elif data.planned_minutes > MAX_SESSION_MINUTES:
         errors["planned_minutes"] = "A session can last at most 24 hours"
-    try:
-        ZoneInfo(data.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["time_zone"] = f"Unknown time zone {data.time_zone!r}"
+    if not known_zone(data.time_zone):
+        errors["time_zone"] = f"Unknown time zone {data.time_zone[:40]!r}"
     if not 1900 <= data.starts_at.year <= 2200:
         errors["starts_at"] = "The start date is out of range"
     if data.mode not in _keys(SESSION_MODES):
@@ -111,9 +111,24 @@ def validate_session(data: SessionData) -> dict[str, str]:
         errors["status"] = f"Unknown status {data.status!r}"
     if len(data.purpose) > MAX_TEXT:
         errors["purpose"] = f"The purpose is too long (at most {MAX_TEXT:,} characters)"
+    elif problem := text_problem(data.purpose):
+        errors["purpose"] = f"The purpose {problem}"
     if len(data.location) > 500:
         errors["location"] = "The location or link is too long (at most 500 characters)"
+    elif problem := text_problem(data.location):
+        errors["location"] = f"The location or link {problem}"
     return errors
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone this computer knows (never raises)."""
+    if not name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def validate_block(block: BlockData, position: int | None = None) -> dict[str, str]:
@@ -121,6 +136,10 @@ def validate_block(block: BlockData, position: int | None = None) -> dict[str, s
     errors: dict[str, str] = {}
     if not clean_line(block.title):
         errors["title"] = f"{where}a block needs a title"
+    elif len(clean_line(block.title)) > 200:
+        errors["title"] = f"{where}the title is too long (at most 200 characters)"
+    elif problem := text_problem(block.title):
+        errors["title"] = f"{where}the title {problem}"
     if block.minutes <= 0:
         errors["minutes"] = f"{where}the length must be at least 1 minute"
     elif block.minutes > MAX_BLOCK_MINUTES:
@@ -129,6 +148,13 @@ def validate_block(block: BlockData, position: int | None = None) -> dict[str, s
         errors["function"] = f"{where}unknown CoP function {block.function!r}"
     if len(block.method) > 100:
         errors["method"] = f"{where}the method name is too long"
+    for name, label in (("method", "the method"), ("materials", "the materials"),
+                        ("notes", "the notes")):
+        value = getattr(block, name)
+        if name != "method" and len(value) > MAX_TEXT:
+            errors[name] = f"{where}{label} are too long (at most {MAX_TEXT:,} characters)"
+        elif name not in errors and (problem := text_problem(value)):
+            errors[name] = f"{where}{label} {problem}"
     return errors
 
 
@@ -444,6 +470,8 @@ def set_outcomes(
     for name, value in (("notes", notes), ("decisions", decisions), ("resources", resources)):
         if len(value) > MAX_TEXT:
             raise ValidationError({name: f"Too long (at most {MAX_TEXT:,} characters)"})
+        if problem := text_problem(value):
+            raise ValidationError({name: f"The text {problem}"})
     row.outcome_notes = notes.strip()
     row.decisions = decisions.strip()
     row.resources_created = resources.strip()
@@ -559,6 +587,10 @@ def occurrences(rule: SeriesRule) -> list[dt.datetime]:
         raise ValidationError({"cadence": f"Unknown cadence {rule.cadence!r}"})
     if rule.cadence == "custom" and not 1 <= rule.interval_days <= 366:
         raise ValidationError({"interval_days": "The interval must be 1 to 366 days"})
+    if not 1900 <= rule.first_start.year <= 2200:
+        raise ValidationError({"starts_at": "The start date is out of range"})
+    if rule.until is not None and rule.until.year > 2200:
+        raise ValidationError({"until": "The end date is out of range"})
     if rule.until is None and rule.count is None:
         raise ValidationError(
             {"until": "A series needs an end: a last date or a number of sessions"}
@@ -930,6 +962,14 @@ def _check_action(session: Session, community_id: int, data: ActionData) -> Acti
         errors["title"] = "An action needs a description"
     elif len(data.title) > 500:
         errors["title"] = "The description is too long (at most 500 characters)"
+    elif problem := text_problem(data.title):
+        errors["title"] = f"The description {problem}"
+    if len(data.notes) > MAX_TEXT:
+        errors["notes"] = f"The notes are too long (at most {MAX_TEXT:,} characters)"
+    elif problem := text_problem(data.notes):
+        errors["notes"] = f"The notes {problem}"
+    if data.due_on is not None and not 1900 <= data.due_on.year <= 2200:
+        errors["due_on"] = "The due date is out of range"
     if data.status not in _keys(ACTION_STATUSES):
         errors["status"] = f"Unknown action status {data.status!r}"
     if errors:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from copdesk.data import csvio, members
+from copdesk.data import csvio, members, sessions
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData, ValidationError, validate_member
 
@@ -70,3 +71,61 @@ def test_a_very_long_unknown_time_zone_is_quoted_short() -> None:
     assert message == f"Unknown time zone {'Z' * 40!r} (use a name like Europe/Paris)"
 
 
+
+
+# --- sessions: time zones that crashed, series near year 9999, control characters --------
+def _session(**fields: object) -> sessions.SessionData:
+    base: dict[str, object] = dict(title="Clinic", starts_at=dt.datetime(2026, 3, 2, 14, 0))
+    base.update(fields)
+    return sessions.SessionData(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"time_zone": "Z" * 300}, "time_zone", f"Unknown time zone {'Z' * 40!r}"),
+        ({"time_zone": "Europe/Paris\x00"}, "time_zone", "Unknown time zone 'Europe/Paris\\x00'"),
+        ({"title": "Clinic\x07"}, "title", "The title contains control characters"),
+        ({"location": "Room\x1b[31m"}, "location",
+         "The location or link contains control characters"),
+    ],
+    ids=["zone-300-chars", "zone-nul", "title-bell", "location-escape"],
+)
+def test_session_text_that_crashed_or_slipped_through_is_refused(
+    store: Store, community_id: int, fields: dict[str, object], field: str, message: str
+) -> None:
+    data = _session(**fields)
+    assert sessions.validate_session(data)[field] == message  # was OSError for the zone
+    with pytest.raises(ValidationError):
+        store.run(sessions.create_session, community_id, data)
+    with store.session() as s:
+        assert sessions.list_sessions(s, community_id) == []
+
+
+@pytest.mark.parametrize("first", [dt.datetime(9999, 12, 1), dt.datetime(9999, 10, 1),
+                                   dt.datetime(1, 1, 1)], ids=["weekly-9999", "monthly-9999",
+                                                               "year-1"])
+def test_a_series_starting_at_the_end_of_the_calendar_is_refused(first: dt.datetime) -> None:
+    cadence = "monthly" if first.month == 10 else "weekly"
+    with pytest.raises(ValidationError) as err:  # was OverflowError / ValueError
+        sessions.occurrences(sessions.SeriesRule(cadence, first, count=10))
+    assert err.value.errors == {"starts_at": "The start date is out of range"}
+
+
+def test_blocks_and_actions_refuse_control_characters_and_odd_dates(
+    store: Store, community_id: int
+) -> None:
+    sid = store.run(sessions.create_session, community_id, _session())
+    bad_block = sessions.BlockData("Welcome\x00", 10)
+    with pytest.raises(ValidationError) as err:
+        store.run(sessions.set_agenda, sid, [bad_block])
+    assert err.value.errors == {"blocks.0.title": "Block 1: the title contains control characters"}
+    with pytest.raises(ValidationError) as err:
+        store.run(sessions.add_action, sid, sessions.ActionData("Send\x08 notes"))
+    assert err.value.errors == {"title": "The description contains control characters"}
+    with pytest.raises(ValidationError) as err:
+        store.run(sessions.add_action, sid, sessions.ActionData("Send", due_on=dt.date(1, 1, 1)))
+    assert err.value.errors == {"due_on": "The due date is out of range"}
+    with store.session() as s:
+        assert sessions.list_blocks(s, sid) == []
+        assert sessions.list_actions(s, community_id) == []
