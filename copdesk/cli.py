@@ -5,27 +5,49 @@
     copdesk [--db PATH|URL]                       open the window (on that store)
     copdesk --version
     copdesk communities --db PATH                 one line per community, name first
-    copdesk demo --db PATH                        create the demo community
+    copdesk demo --db PATH [--seed N] [--size large|xlarge]   create the demo community
     copdesk members import FILE.csv --db PATH [--community NAME] [--dry-run]
     copdesk members export FILE.csv --db PATH [--community NAME]
     copdesk report roster --db PATH --out FILE.pdf [--community NAME]
     copdesk report session --session ID --kind runsheet|summary --db PATH --out FILE.pdf
+    copdesk report fitness --db PATH --out FILE.pdf [--community NAME] [--assessment ID]
+    copdesk report values --db PATH --out FILE.pdf [--from DATE] [--to DATE] [--community NAME]
+    copdesk report overview --db PATH --out FILE.pdf [--from DATE] [--to DATE]
+                            [--community NAME] [--sections a,b,c]
     copdesk sessions list --db PATH [--community NAME]
     copdesk calendar --db PATH --out FILE.ics [--community NAME]
+    copdesk fitness list --db PATH [--community NAME]
+    copdesk values list --db PATH [--community NAME]
+    copdesk backup --db PATH --out FILE
+    copdesk restore --db PATH --from FILE
+    copdesk check --db PATH
 
 ``--db`` is accepted before or after the command; without it the default store is used.
-Commands that only read (communities, export, report, sessions, calendar) refuse a store
-file that does not exist rather than create an empty one.
+Commands that only read (communities, export, report, sessions, calendar, fitness,
+values, backup, check) refuse a store file that does not exist rather than create an
+empty one. Commands that write (demo, members import, restore) lock the store like the
+window does, so they refuse while a window has it open. backup, restore and check work
+on SQLite store files only. Dates are ISO ``YYYY-MM-DD``.
 
 Exit status: 0 on success; 1 on a failure, with exactly one line ``copdesk: error: ...``
 on stderr and no traceback (set ``COPDESK_DEBUG=1`` to see one for an unexpected error);
-2 on wrong usage.
+2 on wrong usage (including a date that is not ``YYYY-MM-DD`` or an unknown report
+section).
 
 ``sessions list`` prints one line per session, ordered by when it starts: id, start
 (``YYYY-MM-DD HH:MM`` in the session's own time zone, followed by the zone), title and
 status, tab-separated. ``calendar`` writes the planned sessions as an iCalendar file;
 warnings about single sessions (a missing time zone) go to stderr and do not change the
 exit status.
+
+``fitness list`` prints one line per assessment, newest first: id, date, checklist,
+overall score (a percentage of the maximum, ``-`` when nothing is scored yet) and
+``final`` or ``draft``. ``values list`` prints one line per value entry, newest first: id,
+date, kind of value, value-creation cycle and title. Both are tab-separated.
+
+``check`` prints what it checked (integrity, foreign keys, schema version, counts) and
+exits 1 naming the problem if anything is wrong. ``restore`` keeps a copy of the store it
+replaces and says where.
 
 ``members import`` adds every valid, non-duplicate row in one transaction and lists the
 rows it skipped: invalid rows on stderr as ``FILE:LINE: reason`` and duplicates in the
@@ -39,6 +61,7 @@ builder only when a report is written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -48,6 +71,8 @@ from typing import TYPE_CHECKING
 from copdesk import __version__
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from copdesk.data.csvio import ImportPreview
     from copdesk.data.store import Store
 
@@ -55,10 +80,16 @@ PROG = "copdesk"
 #: The session report kinds (copdesk.reports.session_reports.KINDS; kept here so that
 #: parsing the command line does not load ReportLab).
 SESSION_REPORT_KINDS = ("runsheet", "summary")
+#: The sizes of ``copdesk demo --size`` (copdesk.data.demo_large).
+DEMO_SIZES = ("large", "xlarge")
 
 
 class CliError(Exception):
     """An expected failure; the message becomes the one ``copdesk: error:`` line."""
+
+
+class UsageError(Exception):
+    """Wrong usage found after parsing: reported by the command's parser (exit 2)."""
 
 
 # --- the parser ----------------------------------------------------------------------------
@@ -79,6 +110,32 @@ def _community_arg(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the community to work on (needed when the store holds several)",
     )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {text!r}: use YYYY-MM-DD, for example 2025-01-31"
+        ) from None
+
+
+def _period_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="start", metavar="DATE", type=_iso_date,
+                        help="the first day of the period (YYYY-MM-DD; default: the start)")
+    parser.add_argument("--to", dest="end", metavar="DATE", type=_iso_date,
+                        help="the last day of the period (YYYY-MM-DD; default: today)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,10 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "demo", parents=[db], help="create the demo community",
-        description="Create the demo community: about 60 members and a year of sessions "
-        "with agendas, attendance, outcomes and follow-up actions. A store holds at most "
-        "one demo community.",
+        description="Create the demo community: about 60 members, a year of sessions "
+        "with agendas, attendance, outcomes and follow-up actions, a year of value "
+        "entries with value-creation stories, and four quarterly fitness checks. A store "
+        "holds at most one demo community. --size makes a large community instead, to "
+        "measure speed: large is 10,000 members and 2,000 sessions, xlarge twice that.",
     )
+    p.add_argument("--seed", metavar="N", type=_positive_int,
+                   help="the same seed gives the same community (default: 7; 1 with --size)")
+    p.add_argument("--size", choices=DEMO_SIZES,
+                   help="a large community for benchmarks instead of the usual demo")
     p.set_defaults(handler=cmd_demo)
 
     p = commands.add_parser("members", parents=[db], help="import or export the roster")
@@ -134,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(handler=cmd_export)
 
     p = commands.add_parser(
-        "report", parents=[db], help="write a PDF report (roster, session)",
+        "report", parents=[db],
+        help="write a PDF report (roster, session, fitness, values, overview)",
         description="Write a PDF report. Each report has its own options: "
         "'copdesk report REPORT --help'.",
     )
@@ -161,6 +225,40 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runsheet: for the room; summary: after the meeting")
     one.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
     one.set_defaults(handler=cmd_report_session)
+    fit = sub.add_parser(
+        "fitness", parents=[db], help="a fitness assessment's report PDF",
+        description="The fitness report: the assessment's scores per dimension with their "
+        "bands, every question with its score, evidence and action, the trend since "
+        "earlier assessments and the action plan. The latest assessment by default; ids "
+        "come from 'copdesk fitness list'.",
+    )
+    fit.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
+    _community_arg(fit)
+    fit.add_argument("--assessment", metavar="ID", type=int,
+                     help="the assessment's id (default: the latest; see 'copdesk fitness list')")
+    fit.set_defaults(handler=cmd_report_fitness)
+    val = sub.add_parser(
+        "values", parents=[db], help="the value report PDF for a period",
+        description="The value report: the value matrix (kinds against cycles), "
+        "highlights per kind, the value-creation stories told in full and the measures "
+        "summed by unit, for a period (all time by default).",
+    )
+    val.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
+    _period_args(val)
+    _community_arg(val)
+    val.set_defaults(handler=cmd_report_values)
+    ov = sub.add_parser(
+        "overview", parents=[db], help="the community overview PDF for the host",
+        description="The overview report for the host: the community's members, sessions, "
+        "value and fitness in one document, for a period (all time by default).",
+    )
+    ov.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
+    _period_args(ov)
+    _community_arg(ov)
+    ov.add_argument("--sections", metavar="a,b,c",
+                    help="only these sections, comma-separated (default: all; an unknown "
+                    "name lists the valid ones)")
+    ov.set_defaults(handler=cmd_report_overview, parser=ov)
 
     p = commands.add_parser("sessions", parents=[db], help="list the community's sessions")
     sub = p.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
@@ -180,6 +278,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.ics", type=Path, required=True)
     _community_arg(p)
     p.set_defaults(handler=cmd_calendar)
+
+    p = commands.add_parser("fitness", parents=[db], help="list the fitness assessments")
+    sub = p.add_subparsers(dest="fitness_command", metavar="ACTION", required=True)
+    lst = sub.add_parser(
+        "list", parents=[db], help="one line per assessment",
+        description="One line per fitness assessment, newest first: id, date, checklist, "
+        "overall score, final or draft (tab-separated).",
+    )
+    _community_arg(lst)
+    lst.set_defaults(handler=cmd_fitness_list)
+
+    p = commands.add_parser("values", parents=[db], help="list the value log")
+    sub = p.add_subparsers(dest="values_command", metavar="ACTION", required=True)
+    lst = sub.add_parser(
+        "list", parents=[db], help="one line per value entry",
+        description="One line per value entry, newest first: id, date, kind of value, "
+        "value-creation cycle, title (tab-separated).",
+    )
+    _community_arg(lst)
+    lst.set_defaults(handler=cmd_values_list)
+
+    p = commands.add_parser(
+        "backup", parents=[db], help="make a verified backup copy of the store",
+        description="Copy the store with SQLite's online backup API (safe while the window "
+        "has it open) and verify the copy before it is put in place. SQLite store files "
+        "only.",
+    )
+    p.add_argument("--out", metavar="FILE", type=Path, required=True)
+    p.set_defaults(handler=cmd_backup)
+    p = commands.add_parser(
+        "restore", parents=[db], help="put a backup in place of the store",
+        description="Check the backup, keep a copy of the current store beside it, then put "
+        "the backup in its place. Refused while a copdesk window has the store open. "
+        "SQLite store files only.",
+    )
+    p.add_argument("--from", dest="source", metavar="FILE", type=Path, required=True)
+    p.set_defaults(handler=cmd_restore)
+    p = commands.add_parser(
+        "check", parents=[db], help="check the store's integrity and schema",
+        description="Check the store's integrity, foreign keys and schema version, and count "
+        "what it holds; exits 1 naming the problem if anything is wrong. Read-only. SQLite "
+        "store files only.",
+    )
+    p.set_defaults(handler=cmd_check)
     return parser
 
 
@@ -196,8 +338,12 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split()) or "failed"
 
 
-def _open_store(db: str | None, *, must_exist: bool) -> Store:
-    """Open the store; with ``must_exist``, refuse an SQLite file that is not there."""
+def _open_store(db: str | None, *, must_exist: bool, exclusive: bool = False) -> Store:
+    """Open the store; with ``must_exist``, refuse an SQLite file that is not there.
+
+    ``exclusive`` (commands that write) locks the store as the window does, so that a
+    command refuses, with one clear line, while a window has the store open.
+    """
     from copdesk.data.store import Store, describe, resolve_url, sqlite_path
 
     url = resolve_url(db)
@@ -205,7 +351,46 @@ def _open_store(db: str | None, *, must_exist: bool) -> Store:
     if must_exist and path is not None and not path.exists():
         raise CliError(f"no store at {describe(url)} (create one with 'copdesk demo' or "
                        "'copdesk members import', or open the window)")
-    return Store.open(url)
+    return Store.open(url, exclusive=exclusive)
+
+
+def _store_file(db: str | None, command: str, *, must_exist: bool = True) -> Path:
+    """The SQLite file behind ``--db`` for the file commands (backup, restore, check)."""
+    from copdesk.data.store import describe, resolve_url, sqlite_path
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is None:
+        raise CliError(f"'copdesk {command}' works on SQLite store files only; "
+                       f"{describe(url)} is not one (use your database's own tools)")
+    if path.is_dir():
+        raise CliError(f"{path} is a folder, not a store file")
+    if must_exist and not path.exists():
+        raise CliError(f"no store at {path}")
+    return path
+
+
+def _period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
+    start: dt.date | None = args.start
+    end: dt.date | None = args.end
+    if start is not None and end is not None and start > end:
+        raise CliError(f"the period starts ({start.isoformat()}) after it ends "
+                       f"({end.isoformat()}); swap --from and --to")
+    return start, end
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{round(share * 100)}%"
+
+
+_SINGULAR = {"communities": "community", "value entries": "value entry"}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """"1 community, 62 members, ..." from the check's counts (plural labels)."""
+    words = (f"{n:,} {_SINGULAR.get(label, label.removesuffix('s')) if n == 1 else label}"
+             for label, n in counts.items())
+    return ", ".join(words) or "nothing counted"
 
 
 def _store_exists(db: str | None) -> bool:
@@ -244,21 +429,43 @@ def cmd_communities(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from copdesk.data import communities, demo, sessions
+    from sqlalchemy import func, select
 
-    store = _open_store(args.db, must_exist=False)
+    from copdesk.data import communities, demo
+    from copdesk.data.models import CopSession
+
+    if args.size is not None:
+        try:
+            from copdesk.data.demo_large import create_large_demo
+        except ImportError as exc:
+            raise CliError(f"the {args.size} demo is not available in this copdesk "
+                           f"({exc})") from exc
+        size: str = args.size
+        seed = 1 if args.seed is None else args.seed
+
+        def make(session: Session) -> int:
+            return create_large_demo(session, size=size, seed=seed)
+    else:
+        seed = 7 if args.seed is None else args.seed
+
+        def make(session: Session) -> int:
+            return demo.create_demo(session, seed=seed)
+
+    store = _open_store(args.db, must_exist=False, exclusive=True)
     with store:
-        cid = store.run(demo.create_demo)
+        cid = store.run(make)
         with store.session() as session:
             info = communities.get_community(session, cid)
-            count = len(sessions.list_sessions(session, cid))
-    _out(f"Created the demo community {info.name!r} with {info.member_count} members "
-         f"and {count} sessions.")
+            count = session.scalar(
+                select(func.count(CopSession.id)).where(CopSession.community_id == cid)
+            ) or 0
+    what = "demo community" if args.size is None else f"{args.size} demo community"
+    _out(f"Created the {what} {info.name!r} with {info.member_count:,} members "
+         f"and {count:,} sessions.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sqlalchemy.orm import Session
 
     from copdesk.data import communities, csvio
 
@@ -268,7 +475,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         target: str | None = "sqlite://"
     else:
         target = args.db
-    store = _open_store(target, must_exist=False)
+    store = _open_store(target, must_exist=False, exclusive=not args.dry_run)
 
     def work(
         session: Session,
@@ -452,6 +659,191 @@ def cmd_report_session(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fitness_list(args: argparse.Namespace) -> int:
+    from copdesk.data import communities, fitness
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        rows = fitness.list_assessments(session, info.id)
+    if not rows:
+        _err(f"copdesk: {info.name!r} has no fitness assessments yet")
+    for row in rows:
+        _out("\t".join((str(row.id), row.held_on.isoformat(), _safe_field(row.checklist_label),
+                        _percent(row.overall), row.status)))
+    return 0
+
+
+def cmd_values_list(args: argparse.Namespace) -> int:
+    from copdesk.data import communities, values
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        rows = values.list_entries(session, info.id)
+    if not rows:
+        _err(f"copdesk: {info.name!r} has no value entries yet")
+    for row in rows:
+        _out("\t".join((str(row.id), row.entry_date.isoformat(), row.kind_label,
+                        row.cycle_label, _safe_field(row.title))))
+    return 0
+
+
+def cmd_report_fitness(args: argparse.Namespace) -> int:
+    from copdesk.data import communities, fitness
+
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        from copdesk.reports.errors import ReportError
+        from copdesk.reports.fitness_report import build_fitness_pdf
+
+        try:
+            out = build_fitness_pdf(session, info.id, args.out, assessment_id=args.assessment)
+        except ReportError as exc:
+            raise CliError(str(exc)) from exc
+        chosen = args.assessment or fitness.list_assessments(session, info.id)[0].id
+        view = fitness.get_assessment(session, chosen)
+    draft = ", a draft" if view.is_draft else ""
+    _out(f"Wrote the fitness report of {info.name!r} ({view.checklist_label} of "
+         f"{view.held_on.isoformat()}{draft}) to {out}.")
+    return 0
+
+
+def _period_words(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"from {start.isoformat()} to {end.isoformat()}"
+    if start:
+        return f"from {start.isoformat()}"
+    if end:
+        return f"up to {end.isoformat()}"
+    return "all time"
+
+
+def cmd_report_values(args: argparse.Namespace) -> int:
+    from copdesk.data import communities
+
+    start, end = _period(args)
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        from copdesk.reports.errors import ReportError
+        from copdesk.reports.values_report import build_values_pdf
+
+        try:
+            out = build_values_pdf(session, info.id, args.out, start=start, end=end)
+        except ReportError as exc:
+            raise CliError(str(exc)) from exc
+    _out(f"Wrote the value report of {info.name!r} ({_period_words(start, end)}) to {out}.")
+    return 0
+
+
+def cmd_report_overview(args: argparse.Namespace) -> int:
+    from copdesk.data import communities
+
+    start, end = _period(args)
+    try:
+        from copdesk.reports.overview import SECTIONS, build_overview_pdf
+    except ImportError as exc:
+        raise CliError(f"the overview report is not available in this copdesk ({exc})") from exc
+    sections: tuple[str, ...] | None = None
+    if args.sections is not None:
+        sections = tuple(dict.fromkeys(s.strip() for s in args.sections.split(",")
+                                       if s.strip()))
+        unknown = [s for s in sections if s not in SECTIONS]
+        if unknown or not sections:
+            what = (f"unknown section{'s' if len(unknown) > 1 else ''} "
+                    f"{', '.join(map(repr, unknown))}" if unknown else "no section named")
+            raise UsageError(f"argument --sections: {what}; choose from "
+                             f"{', '.join(SECTIONS)}")
+    store = _open_store(args.db, must_exist=True)
+    with store, store.session() as session:
+        info = communities.find_community(session, args.community)
+        from copdesk.reports.errors import ReportError
+
+        try:
+            out = build_overview_pdf(session, info.id, args.out, start=start, end=end,
+                                     sections=sections)
+        except ReportError as exc:
+            raise CliError(str(exc)) from exc
+    _out(f"Wrote the overview of {info.name!r} ({_period_words(start, end)}) to {out}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from copdesk.data.backup import backup_file
+
+    path = _store_file(args.db, "backup")
+    target: Path = args.out.expanduser().resolve()
+    if target == path.resolve():
+        raise CliError("the backup cannot replace the store itself; choose another --out")
+    result = backup_file(path, target)
+    _out(f"Backed up {path} to {result.path} (verified: {_counts(result.counts)}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from copdesk.data.backup import check_file, restore_file
+    from copdesk.data.store import StoreLock
+
+    path = _store_file(args.db, "restore", must_exist=False)
+    source: Path = args.source.expanduser().resolve()
+    if source == path.resolve():
+        raise CliError("the backup is the store itself; choose the backup file with --from")
+    if not source.is_file():
+        raise CliError(f"no backup at {source}")
+    existed = path.exists()
+    lock = StoreLock(path)
+    lock.acquire()  # StoreInUseError while a window (or another command) has the store
+    try:
+        kept = restore_file(path, source)
+    finally:
+        lock.release()
+    check = check_file(path)
+    _out(f"Restored {path} from {source} ({_counts(check.counts)}).")
+    if existed:
+        _out(f"The store it replaced was kept as {kept}.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from copdesk.data.backup import check_file
+    from copdesk.data.store import head_revision
+
+    path = _store_file(args.db, "check")
+    result = check_file(path)
+    problems = result.problems
+
+    def status(*starts: str) -> str:
+        found = [p for p in problems if any(w in p for w in starts)]
+        return "FAILED" if found else "ok"
+
+    unreadable = any(w in p for p in problems
+                     for w in ("not an SQLite", "cannot read", "cannot open"))
+    _out(f"Checked {path}")
+    if unreadable:
+        _out("  not an SQLite database that can be read: nothing else checked")
+    else:
+        _out(f"  integrity:      {status('integrity check failed', 'damaged')}")
+        _out(f"  foreign keys:   {status('broken references')}")
+        head = head_revision()
+        if result.revision is None:
+            schema = "FAILED (none)"
+        elif result.revision == head:
+            schema = f"{result.revision} (current)"
+        elif any("schema" in p for p in problems):
+            schema = f"FAILED ({result.revision}, unknown to this copdesk)"
+        else:
+            schema = f"{result.revision} (upgraded to {head} when next opened)"
+        _out(f"  schema version: {schema}")
+        _out(f"  counts:         {_counts(result.counts)}")
+    if problems:
+        raise CliError(f"{path} has {'a problem' if len(problems) == 1 else 'problems'}: "
+                       + "; ".join(problems))
+    _out("No problems found.")
+    return 0
+
+
 # --- the entry point --------------------------------------------------------------------
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from copdesk.data.communities import CommunityError
@@ -469,6 +861,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", cmd_gui)
     try:
         return handler(args)
+    except UsageError as exc:
+        sub: argparse.ArgumentParser = getattr(args, "parser", parser)
+        sub.error(str(exc))  # exits 2 with the command's usage
     except KeyboardInterrupt:
         _err(f"{PROG}: error: interrupted")
         return 130
