@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import changes
 from copdesk.data.models import CopSession, Member, Story, ValueBeneficiary, ValueEntry
-from copdesk.data.validation import ValidationError, clean_line
+from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.framework import (
     FUNCTION_BY_KEY,
     VALUE_CYCLE_BY_KEY,
@@ -74,6 +74,8 @@ def validate_entry(data: EntryData, *, today: dt.date | None = None) -> dict[str
         errors["title"] = "An entry needs a title"
     elif len(title) > MAX_TITLE:
         errors["title"] = f"The title is too long (at most {MAX_TITLE} characters)"
+    elif problem := text_problem(title):
+        errors["title"] = f"The title {problem}"
     if not data.kind:
         errors["kind"] = "Choose the kind of value"
     elif data.kind not in VALUE_KIND_BY_KEY:
@@ -89,8 +91,12 @@ def validate_entry(data: EntryData, *, today: dt.date | None = None) -> dict[str
             f"The description is too long ({len(data.description):,} characters; "
             f"at most {MAX_DESCRIPTION:,})"
         )
+    elif problem := text_problem(data.description):
+        errors["description"] = f"The description {problem}"
     if len(data.evidence) > MAX_DESCRIPTION:
         errors["evidence"] = f"The evidence is too long (at most {MAX_DESCRIPTION:,} characters)"
+    elif problem := text_problem(data.evidence):
+        errors["evidence"] = f"The evidence {problem}"
     if data.measure_value is not None and not math.isfinite(data.measure_value):
         errors["measure_value"] = "The measure must be a number"
     elif data.measure_value is not None and abs(data.measure_value) > 1e12:
@@ -99,11 +105,15 @@ def validate_entry(data: EntryData, *, today: dt.date | None = None) -> dict[str
         errors["measure_unit"] = "Give the measure a unit (for example: hours saved)"
     if len(data.measure_unit) > MAX_UNIT:
         errors["measure_unit"] = f"The unit is too long (at most {MAX_UNIT} characters)"
+    elif problem := text_problem(data.measure_unit):
+        errors["measure_unit"] = f"The unit {problem}"
     if not data.beneficiary_ids and not data.for_organisation:
         errors["beneficiaries"] = "Say who benefited: members, the host organisation, or both"
     today = today or dt.date.today()
     if data.entry_date > today + dt.timedelta(days=1):
         errors["entry_date"] = "The date is in the future"
+    elif data.entry_date.year < 1900:
+        errors["entry_date"] = "The date is before 1900"
     return errors
 
 
@@ -501,8 +511,14 @@ def _check_story(
         errors["title"] = "A story needs a title"
     elif len(data.title) > MAX_TITLE:
         errors["title"] = f"The title is too long (at most {MAX_TITLE} characters)"
+    elif problem := text_problem(data.title):
+        errors["title"] = f"The title {problem}"
     if len(data.expected_ending) > MAX_DESCRIPTION:
         errors["expected_ending"] = "The expected ending is too long"
+    elif problem := text_problem(data.expected_ending):
+        errors["expected_ending"] = f"The expected ending {problem}"
+    if data.follow_up_on is not None and not 1900 <= data.follow_up_on.year <= 2200:
+        errors["follow_up_on"] = "The follow-up date is out of range"
     if entry_ids:
         found = session.execute(
             select(ValueEntry.id, ValueEntry.community_id, ValueEntry.entry_date).where(
