@@ -32,7 +32,7 @@ from copdesk.data.models import (
     Member,
     ValueEntry,
 )
-from copdesk.data.validation import ValidationError
+from copdesk.data.validation import ValidationError, text_problem
 from copdesk.data.values import entries_in_period
 from copdesk.framework import CHECKLIST_BY_KEY, MAX_SCORE, Checklist
 from copdesk.text import plural
@@ -68,6 +68,8 @@ def set_thresholds(
     session: Session, community_id: int, amber_from: int, green_from: int
 ) -> Thresholds:
     """Set the bands; returns the previous thresholds (for undo)."""
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (amber_from, green_from)):
+        raise ValidationError({"thresholds": "Thresholds are whole percentages"})
     if not 0 < amber_from < green_from <= 100:
         raise ValidationError(
             {"thresholds": "Amber must start above 0% and below green, green at most 100%"}
@@ -310,6 +312,15 @@ def list_assessments(session: Session, community_id: int) -> list[AssessmentRow]
 
 
 # --- commands -------------------------------------------------------------------------------
+def _check_notes(notes: str) -> None:
+    if len(notes) > MAX_EVIDENCE:
+        raise ValidationError(
+            {"notes": f"The notes are too long (at most {MAX_EVIDENCE:,} characters)"}
+        )
+    if problem := text_problem(notes):
+        raise ValidationError({"notes": f"The notes {problem}"})
+
+
 def _check_date(held_on: dt.date, today: dt.date | None) -> None:
     today = today or dt.date.today()
     if held_on > today:
@@ -344,6 +355,7 @@ def start_assessment(
     """A new draft assessment with every question of ``checklist`` not yet assessed."""
     spec = _checklist(checklist)
     _check_date(held_on, today)
+    _check_notes(notes)
     people = _check_participants(session, community_id, participant_ids)
     a = Assessment(
         community_id=community_id, held_on=held_on, checklist=checklist, notes=notes.strip()
@@ -379,6 +391,7 @@ def update_assessment(
 ) -> None:
     a = session.get_one(Assessment, assessment_id)
     _check_date(held_on, today)
+    _check_notes(notes)
     people = _check_participants(session, a.community_id, participant_ids)
     a.held_on = held_on
     a.notes = notes.strip()
@@ -418,13 +431,19 @@ class AnswerData:
 def validate_answer(data: AnswerData) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.score is not None and not (
-        isinstance(data.score, int) and 0 <= data.score <= MAX_SCORE
+        isinstance(data.score, int)
+        and not isinstance(data.score, bool)
+        and 0 <= data.score <= MAX_SCORE
     ):
         errors["score"] = f"A score is 0 to {MAX_SCORE}, or not assessed"
     if len(data.evidence) > MAX_EVIDENCE:
         errors["evidence"] = f"The evidence is too long (at most {MAX_EVIDENCE:,} characters)"
+    elif problem := text_problem(data.evidence):
+        errors["evidence"] = f"The evidence {problem}"
     if len(data.action) > MAX_EVIDENCE:
         errors["action"] = f"The action is too long (at most {MAX_EVIDENCE:,} characters)"
+    elif problem := text_problem(data.action):
+        errors["action"] = f"The action {problem}"
     for kind, _, _ in data.links:
         if kind not in ("session", "value"):
             errors["links"] = f"Unknown kind of evidence link {kind!r}"

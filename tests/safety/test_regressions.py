@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from copdesk.data import csvio, members, sessions
+from copdesk.data import csvio, fitness, members, sessions, values
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData, ValidationError, validate_member
 
@@ -129,3 +129,43 @@ def test_blocks_and_actions_refuse_control_characters_and_odd_dates(
     with store.session() as s:
         assert sessions.list_blocks(s, sid) == []
         assert sessions.list_actions(s, community_id) == []
+
+
+# --- values: control characters and surrogates in entries and stories ------------------
+def test_value_text_with_control_characters_is_refused(store: Store, community_id: int) -> None:
+    entry = values.EntryData(dt.date(2026, 1, 5), "Saved \x00 hours", "personal_development",
+                             "immediate", for_organisation=True)
+    with pytest.raises(ValidationError) as err:  # the NUL used to be stored
+        store.run(values.add_entry, community_id, entry)
+    assert err.value.errors == {"title": "The title contains control characters"}
+    with pytest.raises(ValidationError) as err:
+        store.run(values.create_story, community_id, values.StoryData("Pumps \ud800"))
+    assert err.value.errors == {
+        "title": "The title contains broken characters (half of a character pair); type it again"
+    }
+    with store.session() as s:
+        assert values.list_entries(s, community_id) == []
+        assert values.list_stories(s, community_id) == []
+
+
+# --- fitness: notes unchecked, booleans taken for scores and thresholds -------------------
+def test_fitness_refuses_bad_notes_boolean_scores_and_thresholds(
+    store: Store, community_id: int
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        store.run(fitness.start_assessment, community_id, "fitness_test", dt.date(2026, 1, 5),
+                  notes="n" * 20_001)
+    assert err.value.errors == {"notes": "The notes are too long (at most 20,000 characters)"}
+    aid = store.run(fitness.start_assessment, community_id, "fitness_test", dt.date(2026, 1, 5))
+    before = fitness.AnswerData(None)
+    for bad, field in ((fitness.AnswerData(True), "score"),
+                       (fitness.AnswerData(2, evidence="a\x1fb"), "evidence")):
+        with pytest.raises(ValidationError) as err:
+            store.run(fitness.set_answer, aid, "results_common_concern", bad)
+        assert set(err.value.errors) == {field}
+    with pytest.raises(ValidationError) as err:
+        store.run(fitness.set_thresholds, community_id, 50.5, 75)  # type: ignore[arg-type]
+    assert err.value.errors == {"thresholds": "Thresholds are whole percentages"}
+    with store.session() as s:
+        assert fitness.answer_data(s, aid, "results_common_concern") == before
+        assert fitness.thresholds(s, community_id) == fitness.Thresholds(50, 75)
