@@ -263,8 +263,12 @@ def list_sessions(
     ]
 
 
+#: SQLite stores ids as signed 64-bit integers; a larger number cannot name any row.
+_MAX_ID = 2**63 - 1
+
+
 def get_session(session: Session, session_id: int) -> SessionRow:
-    row = session.get(CopSession, session_id)
+    row = session.get(CopSession, session_id) if abs(session_id) <= _MAX_ID else None
     if row is None:
         raise LookupError(f"no session with id {session_id}")
     return list_sessions(session, row.community_id, ids=[session_id])[0]

@@ -169,3 +169,10 @@ def test_fitness_refuses_bad_notes_boolean_scores_and_thresholds(
     with store.session() as s:
         assert fitness.answer_data(s, aid, "results_common_concern") == before
         assert fitness.thresholds(s, community_id) == fitness.Thresholds(50, 75)
+
+
+def test_a_session_id_beyond_sqlite_integers_is_simply_not_found(
+    store: Store, community_id: int
+) -> None:
+    with store.session() as s, pytest.raises(LookupError, match="no session with id 1000"):
+        sessions.get_session(s, 10**20)  # was OverflowError ("unexpected error" in the CLI)
