@@ -145,6 +145,9 @@ class MemberTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[MemberRow] = []
         self._search: list[str] = []
+        #: Sort keys by row, computed on first use (sorting 10,000 rows compares ~150,000
+        #: pairs: folding the names on every comparison took seconds).
+        self._keys: list[dict[int, tuple[Any, str]]] = []
         self._store: Store | None = None
         self._community_id: int | None = None
 
@@ -164,6 +167,7 @@ class MemberTableModel(QAbstractTableModel):
                 rows = members.list_members(session, community_id)
         self._rows = rows
         self._search = [search_text(r) for r in rows]
+        self._keys = [{} for _ in rows]
         self.endResetModel()
 
     def on_changes(self, recorded: list[Change]) -> None:
@@ -206,6 +210,7 @@ class MemberTableModel(QAbstractTableModel):
             elif pos >= 0:
                 self._rows[pos] = row
                 self._search[pos] = search_text(row)
+                self._keys[pos] = {}
                 self.dataChanged.emit(
                     self.index(pos, 0), self.index(pos, len(Column) - 1)
                 )
@@ -216,6 +221,7 @@ class MemberTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             self._rows.extend(new)
             self._search.extend(search_text(r) for r in new)
+            self._keys.extend({} for _ in new)
             self.endInsertRows()
 
     def _remove(self, ids: tuple[int, ...]) -> None:
@@ -224,6 +230,7 @@ class MemberTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), pos, pos)
             del self._rows[pos]
             del self._search[pos]
+            del self._keys[pos]
             self.endRemoveRows()
 
     # -- access ------------------------------------------------------------------------
@@ -232,6 +239,15 @@ class MemberTableModel(QAbstractTableModel):
 
     def search_key(self, row: int) -> str:
         return self._search[row]
+
+    def sort_key(self, row: int, column: int) -> tuple[Any, str]:
+        """The row's key for sorting by ``column``, ties broken by the folded name."""
+        keys = self._keys[row]
+        key = keys.get(column)
+        if key is None:
+            member = self._rows[row]
+            key = keys[column] = (_sort_key(member, Column(column)), fold(member.full_name))
+        return key
 
     def row_of(self, member_id: int) -> int:
         return self._position(member_id)
@@ -377,6 +393,12 @@ class MemberFilterProxy(FilterProxy):
         return True
 
     def lessThan(self, left: Index, right: Index) -> bool:
+        model = self.sourceModel()
+        if isinstance(model, MemberTableModel):
+            # Stable, predictable ties (by name), from keys the model computes once.
+            return model.sort_key(left.row(), left.column()) < model.sort_key(
+                right.row(), right.column()
+            )
         a = left.data(SORT_ROLE)
         b = right.data(SORT_ROLE)
         if a == b:  # stable, predictable ties: by name
