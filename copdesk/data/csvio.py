@@ -435,6 +435,7 @@ def preview_import(
             "call it 'Full name'"
         )
     ncols = len(headers)
+    known = members.DuplicateIndex(session, community_id) if community_id is not None else None
     rows: list[ImportRow] = []
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
@@ -467,8 +468,8 @@ def preview_import(
             rows.append(ImportRow(line, data, tuple(errors)))
             continue
         dups: tuple[Duplicate, ...] = ()
-        if community_id is not None:
-            dups = tuple(members.find_duplicates(session, community_id, data))
+        if known is not None:
+            dups = tuple(known.find(data))
         earlier = None
         if data.email:
             earlier = seen_emails.get(email_key(data.email))
@@ -503,9 +504,10 @@ def commit_import(
     member commands) and the caller's transaction is rolled back: nothing is added.
     """
     rows = preview.valid_rows
+    known = members.DuplicateIndex(session, community_id)
     for row in rows:
         assert row.data is not None
-        dups = members.find_duplicates(session, community_id, row.data)
+        dups = known.find(row.data)
         if dups:
             raise CsvError(
                 f"line {row.line}: {row.data.full_name} now doubles {dups[0].full_name}, "

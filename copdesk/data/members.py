@@ -93,20 +93,28 @@ class MemberRow:
 
 
 # --- queries ---------------------------------------------------------------------------
+_ROW_COLUMNS = (
+    Member.id, Member.community_id, Member.full_name, Member.email, Member.organisation,
+    Member.job_title, Member.region, Member.time_zone, Member.joined_on, Member.level,
+    Member.consent, Member.notes, Member.status, Member.erased,
+)  # fmt: skip
+
+
 def list_members(
     session: Session, community_id: int, *, ids: Iterable[int] | None = None
 ) -> list[MemberRow]:
     """The community's members (or just ``ids`` of them), ordered by name.
 
-    Three queries whatever the number of members: members, roles, tags.
+    Three queries whatever the number of members: members, roles, tags. Plain columns,
+    not ORM objects: building 10,000 tracked objects cost more than the query itself.
     """
-    stmt = select(Member).where(Member.community_id == community_id)
+    stmt = select(*_ROW_COLUMNS).where(Member.community_id == community_id)
     wanted = None if ids is None else list(ids)
     if wanted is not None:
         if not wanted:
             return []
         stmt = stmt.where(Member.id.in_(wanted))
-    members = session.scalars(stmt.order_by(Member.name_key, Member.id)).all()
+    members = session.execute(stmt.order_by(Member.name_key, Member.id)).all()
     if not members:
         return []
     member_ids = select(Member.id).where(Member.community_id == community_id)
@@ -185,6 +193,36 @@ def find_duplicates(
     return list(found.values())
 
 
+class DuplicateIndex:
+    """The community's emails and names, read once, to check many rows (CSV import).
+
+    ``find`` answers as :func:`find_duplicates` does, without a query per row.
+    """
+
+    def __init__(self, session: Session, community_id: int) -> None:
+        self.by_email: dict[str, list[Duplicate]] = defaultdict(list)
+        self.by_name: dict[str, list[Duplicate]] = defaultdict(list)
+        for mid, full, email, ekey, nkey in session.execute(
+            select(Member.id, Member.full_name, Member.email, Member.email_key, Member.name_key)
+            .where(Member.community_id == community_id, Member.erased.is_(False))
+            .order_by(Member.id)
+        ):
+            if ekey:
+                self.by_email[ekey].append(Duplicate(mid, full, email or "", "email"))
+            if nkey:
+                self.by_name[nkey].append(Duplicate(mid, full, email or "", "name"))
+
+    def find(self, data: MemberData) -> list[Duplicate]:
+        found: dict[int, Duplicate] = {}
+        if data.email.strip():
+            for d in self.by_email.get(email_key(data.email), ()):
+                found.setdefault(d.member_id, d)
+        if data.full_name.strip():
+            for d in self.by_name.get(name_key(data.full_name), ()):
+                found.setdefault(d.member_id, d)
+        return list(found.values())
+
+
 # --- commands --------------------------------------------------------------------------
 def _check(
     session: Session,
@@ -259,18 +297,41 @@ def add_members(
     *,
     today: dt.date | None = None,
 ) -> list[int]:
-    """Add several members in the caller's transaction: all of them or (on error) none."""
-    ids: list[int] = []
-    for data in rows:
-        data = _check(session, community_id, data, exclude_id=None, today=today)
-        member = Member(community_id=community_id)
-        _apply(member, data)
-        member.level_history = [
-            LevelChange(level=data.level, changed_on=data.joined_on or today or dt.date.today())
-        ]
-        session.add(member)
-        session.flush()
-        ids.append(member.id)
+    """Add several members in the caller's transaction: all of them or (on error) none.
+
+    The emails already in use are read once and the new members written in one flush
+    (a query and a flush per row made a 10,000-row import take minutes).
+    """
+    taken = dict(
+        session.execute(
+            select(Member.email_key, Member.full_name).where(
+                Member.community_id == community_id, Member.email_key.is_not(None)
+            )
+        ).all()
+    )
+    added: list[Member] = []
+    with session.no_autoflush:
+        for data in rows:
+            data = data.cleaned()
+            errors = validate_member(data, today=today)
+            key = email_key(data.email) if data.email else None
+            if "email" not in errors and key and key in taken:
+                errors["email"] = f"{taken[key]} already uses this email in this community"
+            if errors:
+                raise ValidationError(errors)
+            if key:
+                taken[key] = data.full_name
+            member = Member(community_id=community_id)
+            _apply(member, data)
+            member.level_history = [
+                LevelChange(
+                    level=data.level, changed_on=data.joined_on or today or dt.date.today()
+                )
+            ]
+            added.append(member)
+    session.add_all(added)
+    session.flush()
+    ids = [m.id for m in added]
     if ids:
         changes.record(session, changes.Change("member", "insert", tuple(ids), community_id))
     return ids
