@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test lint typecheck pytest screenshots bench clean
+.PHONY: run test lint typecheck pytest pytest-pg screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,16 @@ typecheck: $(VENV)/.test-installed
 pytest: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The data layer, CLI and concurrency tests again, on a throwaway PostgreSQL server
+# (skipped with a message where PostgreSQL cannot start; required when CI=true).
+pytest-pg: $(VENV)/.test-installed
+	$(BIN)/python scripts/pg_test_server.py -- env QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest tests/data tests/cli $(PYTEST_ARGS)
+
+test: lint typecheck pytest pytest-pg
+
+bench: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
 
 screenshots: $(VENV)/.run-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py --out screenshots

@@ -19,6 +19,8 @@ from copdesk.data import communities, members
 from copdesk.data.store import Store, StoreError, StoreInUseError
 from copdesk.data.validation import MemberData
 
+pytestmark = pytest.mark.sqlite_only  # backups of files, file locks and permissions
+
 
 def filled(path: Path, n: int = 5) -> None:
     with Store.open(path) as store:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from copdesk.data import fitness as F
 from copdesk.data import members
@@ -163,13 +163,11 @@ def test_answers_to_a_retired_question_still_display_and_score(
     aid = start(store, community_id)
     store.run(F.set_answer, aid, "values_giving", F.AnswerData(3, "Lots of giving"))
     # An older copdesk asked a question this version no longer has.
-    con = sqlite3.connect(store_path)
-    con.execute(
-        "UPDATE answer SET question_key = 'values_old_question', "
-        "question_text = 'Do members share freely?' WHERE question_key = 'values_giving'"
-    )
-    con.commit()
-    con.close()
+    with store.engine.begin() as con:
+        con.execute(text(
+            "UPDATE answer SET question_key = 'values_old_question', "
+            "question_text = 'Do members share freely?' WHERE question_key = 'values_giving'"
+        ))
     with store.session() as s:
         view = F.get_assessment(s, aid)
     retired = next(a for a in view.answers if a.retired)

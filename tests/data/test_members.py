@@ -128,6 +128,7 @@ def test_restore_refuses_when_the_email_was_taken_meanwhile(
     assert [r.full_name for r in rows(store, community_id)] == ["New Ada"]
 
 
+@pytest.mark.sqlite_only  # reads the file's bytes
 def test_erase_removes_personal_fields_from_the_file(
     store: Store, store_path: Path, community_id: int
 ) -> None:

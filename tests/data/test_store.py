@@ -31,6 +31,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 def test_new_store_is_created_and_migrated_to_head(store_path: Path) -> None:
     assert not store_path.exists()
     with Store.open(store_path) as store:
@@ -48,6 +49,7 @@ def test_store_in_a_missing_folder_creates_the_folder(tmp_path: Path) -> None:
     assert target.exists()
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 def test_reopening_a_current_store_keeps_no_migration_copy(store_path: Path) -> None:
     Store.open(store_path).close()
     with Store.open(store_path) as store:
@@ -55,6 +57,7 @@ def test_reopening_a_current_store_keeps_no_migration_copy(store_path: Path) -> 
     assert not list(store_path.parent.glob("*.bak"))
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 def test_every_connection_has_foreign_keys_wal_and_busy_timeout(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -73,6 +76,7 @@ def _make_newer(path: Path) -> None:
     con.close()
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 def test_newer_store_is_refused_naming_both_versions_and_left_untouched(
     store_path: Path,
 ) -> None:
@@ -96,6 +100,7 @@ def test_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> Non
     assert digest(path) == before
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 def test_truncated_database_is_refused_unchanged(store_path: Path, tmp_path: Path) -> None:
     with Store.open(store_path) as store:
         cid = store.run(communities.create_community, "C")
@@ -128,6 +133,7 @@ def make_store_at(path: Path, revision: str) -> None:
 EARLIER = sorted(known_revisions())[:-1]
 
 
+@pytest.mark.sqlite_only  # the file, its pragmas and its pre-migration copy
 @pytest.mark.parametrize("revision", EARLIER)
 def test_every_earlier_schema_upgrades_with_its_data_and_a_copy_first(
     store_path: Path, revision: str
