@@ -10,6 +10,9 @@ checks and value entries beside the members:
 * :func:`add_demo_sessions` (in :mod:`copdesk.data.demo_sessions`) gives the community a
   year of sessions ending around ``today``: a monthly series, special sessions, agendas,
   attendance that follows the participation levels, outcomes and follow-up actions.
+* :func:`add_demo_values` and :func:`add_demo_fitness` (in
+  :mod:`copdesk.data.demo_fitness_values`) log a year of value with a few complete
+  value-creation stories, and four quarterly fitness checks with a believable trend.
 
 The same seed gives the same community.
 """
@@ -26,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copdesk.data import communities, members
+from copdesk.data.demo_fitness_values import add_demo_fitness, add_demo_values
 from copdesk.data.demo_sessions import add_demo_sessions
 from copdesk.data.models import Community
 from copdesk.data.validation import MemberData
@@ -590,4 +594,6 @@ def create_demo(session: Session, *, seed: int = 7, today: dt.date | None = None
     add_planned_members(session, community_id, plan_members(rng, today), today)
     roster = members.list_members(session, community_id)
     add_demo_sessions(session, community_id, roster, rng, today)
+    add_demo_values(session, community_id, roster, rng, today)
+    add_demo_fitness(session, community_id, roster, rng, today)
     return community_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import unicodedata
 from collections import Counter
@@ -12,7 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from copdesk.data import communities, members
+from copdesk.data import fitness as F
 from copdesk.data import sessions as S
+from copdesk.data import values as V
 from copdesk.data.demo import (
     DEMO_NAME,
     GAP_TAGS,
@@ -24,7 +27,14 @@ from copdesk.data.demo import (
 from copdesk.data.session_queries import get_outcomes
 from copdesk.data.store import Store
 from copdesk.data.validation import validate_member
-from copdesk.framework import METHOD_BY_KEY, Level, Role
+from copdesk.framework import (
+    FUNCTION_BY_KEY,
+    METHOD_BY_KEY,
+    VALUE_CYCLE_BY_KEY,
+    VALUE_KIND_BY_KEY,
+    Level,
+    Role,
+)
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -362,3 +372,152 @@ def test_sessions_deterministic_for_a_seed(year: tuple[Store, int]) -> None:
         with Store.open("sqlite://") as other:
             other_cid = other.run(create_demo, seed=seed, today=TODAY)
             assert (fingerprint(other, other_cid) == expected) is same
+
+
+# --- a year of value and four fitness checks ----------------------------------------------------
+def test_value_log_covers_every_kind_and_cycle(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        entries = V.list_entries(s, cid)
+        held = {r.id: r for r in S.list_sessions(s, cid) if r.status == "held"}
+        attended = {sid: {a.member_id for a in S.list_attendance(s, sid)
+                          if a.status == "attended"} for sid in held}
+        roster = {m.id: m for m in members.list_members(s, cid)}
+    assert 35 <= len(entries) <= 80
+    assert {e.kind for e in entries} == set(VALUE_KIND_BY_KEY)
+    assert {e.cycle for e in entries} == set(VALUE_CYCLE_BY_KEY)
+    dates = [e.entry_date for e in entries]
+    assert max(dates) <= TODAY and min(dates) >= TODAY - dt.timedelta(days=400)
+    assert (max(dates) - min(dates)).days > 300  # a year of it
+    assert len({e.title for e in entries}) == len(entries)
+    tied = [e for e in entries if e.session_id is not None]
+    assert len(tied) > len(entries) / 2
+    assert {e.session_id for e in tied} <= set(held)  # only held sessions give value
+    for e in tied:
+        assert e.session_id is not None
+        assert e.entry_date >= held[e.session_id].starts_at.date()
+        if e.cycle == "immediate" and not e.for_organisation:
+            assert e.beneficiary_ids and set(e.beneficiary_ids) <= attended[e.session_id]
+    for e in entries:
+        assert e.logged_by, e.title
+        logger = next(m for m in roster.values() if m.full_name == e.logged_by)
+        assert logger.level == "core" or "coordinator" in logger.roles
+        assert e.beneficiary_ids or e.for_organisation
+    units = {e.measure_unit for e in entries if e.measure_value is not None}
+    assert {"hours saved", "people trained", "EUR saved"} <= units
+    assert all(e.measure_unit for e in entries if e.measure_value is not None)
+
+
+def test_stories_follow_one_thread_each(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        stories = V.list_stories(s, cid)
+        due = V.due_follow_ups(s, cid, today=TODAY)
+    assert 3 <= len(stories) <= 4
+    full = [st for st in stories if st.cycles == ("immediate", "potential", "applied", "realised")]
+    assert len(full) >= 3
+    for st in stories:
+        assert st.complete and st.expected_ending and st.follow_up_on is not None
+        assert len({e.session_id for e in st.entries}) == 1  # one thread, from one session
+        dates = [e.entry_date for e in st.entries]
+        assert dates == sorted(dates)  # in cycle order, and in time order too
+    assert [st.title for st in due] == [st.title for st in stories if st not in full]
+    assert len(due) == 1 and "realised" not in due[0].cycles
+
+
+def test_fitness_checks_show_a_rising_uneven_trend(year: tuple[Store, int]) -> None:
+    store, cid = year
+    with store.session() as s:
+        rows = F.list_assessments(s, cid)
+        tests = [F.get_assessment(s, r.id) for r in reversed(rows) if r.checklist == "fitness_test"]
+        reviews = [r for r in rows if r.checklist == "design_principles"]
+        live_sessions = {r.id for r in S.list_sessions(s, cid) if r.status == "held"}
+        live_values = {e.id for e in V.list_entries(s, cid)}
+        roster = members.list_members(s, cid)
+        core = {m.id for m in roster if m.level == "core"}
+        sponsor = {m.id for m in roster if "sponsor" in m.roles}
+    assert len(tests) == 4 and len(reviews) == 1
+    days = [t.held_on for t in tests]
+    assert all(80 <= (b - a).days <= 100 for a, b in itertools.pairwise(days))
+    assert days[-1] <= TODAY
+    overall = [t.overall or 0.0 for t in tests]
+    assert all(t.overall is not None for t in tests)
+    assert overall == sorted(overall) and overall[0] < 0.45 and overall[-1] > 0.65
+    assert [t.status for t in tests] == ["final", "final", "final", "draft"]
+    assert tests[-1].unanswered >= 1
+    def share(view: F.AssessmentView, key: str) -> float:
+        dim = view.dimension(key)
+        assert dim is not None and dim.share is not None
+        return dim.share
+
+    dips = [d for d in ("results", "resources", "values")
+            if any(share(b, d) < share(a, d) for a, b in itertools.pairwise(tests))]
+    assert dips  # uneven: at least one dimension falls for a while
+    links = [ln for t in tests for a in t.answers for ln in a.links]
+    assert {ln.kind for ln in links} == {"session", "value"}
+    assert all(ln.exists for ln in links)
+    assert {ln.target_id for ln in links if ln.kind == "session"} <= live_sessions
+    assert {ln.target_id for ln in links if ln.kind == "value"} <= live_values
+    for t in tests:
+        assert set(t.participant_ids) <= core | sponsor
+        assert len(t.participant_ids) >= 4
+        assert sum(1 for a in t.answers if a.evidence) == len(t.answers)
+    actions = [(a.action, a.action_done) for t in tests for a in t.answers if a.action]
+    assert any(done for _, done in actions) and any(not done for _, done in actions)
+    assert all(not done for t in tests[-1:] for a in t.answers for done in [a.action_done])
+
+
+def value_fingerprint(store: Store, cid: int) -> list[object]:
+    with store.session() as s:
+        out: list[object] = [(e.entry_date, e.title, e.kind, e.cycle, e.beneficiaries,
+                              e.logged_by, e.measure_value, e.session_title)
+                             for e in V.list_entries(s, cid)]
+        out += [(st.title, st.follow_up_on, [e.title for e in st.entries])
+                for st in V.list_stories(s, cid)]
+        for r in F.list_assessments(s, cid):
+            a = F.get_assessment(s, r.id)
+            out.append((a.held_on, a.participants, [(x.score, x.evidence, x.action)
+                                                    for x in a.answers]))
+    return out
+
+
+def test_value_and_fitness_deterministic_for_a_seed(year: tuple[Store, int]) -> None:
+    store, cid = year
+    expected = value_fingerprint(store, cid)
+    with Store.open("sqlite://") as other:
+        same = other.run(create_demo, today=TODAY)
+        assert value_fingerprint(other, same) == expected
+
+
+@pytest.mark.parametrize("seed, today", [(3, dt.date(2026, 1, 15)), (11, dt.date(2024, 10, 2))])
+def test_stories_and_trend_hold_for_other_seeds_and_days(seed: int, today: dt.date) -> None:
+    with Store.open("sqlite://") as store:
+        cid = store.run(create_demo, seed=seed, today=today)
+        with store.session() as s:
+            stories = V.list_stories(s, cid)
+            entries = V.list_entries(s, cid)
+            rows = [r for r in F.list_assessments(s, cid) if r.checklist == "fitness_test"]
+            due = V.due_follow_ups(s, cid, today=today)
+    realised = [st for st in stories if "realised" in st.cycles]
+    assert len(realised) == 3 and len(due) == 1
+    assert {e.kind for e in entries} == set(VALUE_KIND_BY_KEY)
+    assert {e.cycle for e in entries} == set(VALUE_CYCLE_BY_KEY)
+    assert max(e.entry_date for e in entries) <= today
+    overall = [r.overall for r in reversed(rows)]
+    assert len(overall) == 4 and overall == sorted(overall)  # type: ignore[type-var]
+
+
+def test_every_thread_key_names_a_session_the_demo_holds() -> None:
+    from copdesk.data.demo_fitness_values import THREADS
+    from copdesk.data.demo_sessions import THEMES
+
+    themes = {t.title for t in THEMES}
+    specials = {"Annual review", "Site visit", "Core group planning"}
+    assert set(THREADS) <= themes | specials
+    for thread in THREADS.values():
+        for step in thread.steps:
+            assert step.kind in VALUE_KIND_BY_KEY and step.cycle in VALUE_CYCLE_BY_KEY
+            assert not step.function or step.function in FUNCTION_BY_KEY
+        if thread.story:
+            assert [s.cycle for s in thread.steps] == ["immediate", "potential", "applied",
+                                                       "realised"]
