@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
 from copdesk.data import communities, csvio, fitness, members, sessions, values
 from copdesk.data.store import Store, StoreError
@@ -472,4 +470,84 @@ def test_an_empty_file_becomes_a_new_store(tmp_path: Path) -> None:
         assert communities.list_communities(s) == []
 
 
-_unused: tuple[Any, ...] = (hashlib, os, subprocess, sys, Session, own_member)
+
+
+# --- the command line: every case runs at once in its own copy of the store ---------------
+# (id, arguments ({db}, {tmp} are filled in), exit status, text of the one stderr line)
+CLI_CASES: list[tuple[str, list[str], int, str]] = [
+    ("cli-unknown-command", ["frobnicate", "--db", "{db}"], 2, "invalid choice: 'frobnicate'"),
+    ("cli-session-id-text", ["report", "session", "--session", "abc", "--kind", "runsheet",
+                             "--out", "{tmp}/x.pdf", "--db", "{db}"], 2,
+     "argument --session: invalid int value: 'abc'"),
+    ("cli-session-id-huge", ["report", "session", "--session", "9" * 25, "--kind", "summary",
+                             "--out", "{tmp}/x.pdf", "--db", "{db}"], 1,
+     f"copdesk: error: no session with id {'9' * 25}"),
+    ("cli-report-kind-unknown", ["report", "session", "--session", "1", "--kind", "poster",
+                                 "--out", "{tmp}/x.pdf", "--db", "{db}"], 2,
+     "argument --kind: invalid choice: 'poster'"),
+    ("cli-report-out-missing-folder", ["report", "roster", "--out", "{tmp}/no/such/x.pdf",
+                                       "--db", "{db}"], 1,
+     "copdesk: error: cannot write {tmp}/no/such/x.pdf: the folder {tmp}/no/such does not exist"),
+    ("cli-report-out-is-folder", ["report", "roster", "--out", "{tmp}", "--db", "{db}"], 1,
+     "copdesk: error: cannot write {tmp}: it is a folder"),
+    ("cli-community-unknown", ["members", "export", "{tmp}/x.csv", "--community", SQL,
+                               "--db", "{db}"], 1, "copdesk: error: "),
+    ("cli-import-missing-file", ["members", "import", "{tmp}/none.csv", "--db", "{db}"], 1,
+     "copdesk: error: {tmp}/none.csv: no such file"),
+    ("cli-import-only-header", ["members", "import", "{tmp}/header.csv", "--db", "{db}"], 1,
+     "copdesk: error: {tmp}/header.csv has no member rows, only a header"),
+    ("cli-db-not-a-store", ["communities", "--db", "{tmp}/text.sqlite"], 1,
+     "copdesk: error: {tmp}/text.sqlite is not a copdesk store (it is not an SQLite database)"),
+    ("cli-db-folder", ["communities", "--db", "{tmp}"], 1,
+     "copdesk: error: {tmp} is a folder, not a store file"),
+    ("cli-db-missing", ["communities", "--db", "{tmp}/nothing.sqlite"], 1,
+     "copdesk: error: no store at {tmp}/nothing.sqlite"),
+    ("cli-calendar-no-out", ["calendar", "--db", "{db}"], 2,
+     "the following arguments are required: --out"),
+]
+
+
+@pytest.fixture(scope="module")
+def cli_results(
+    world_template: tuple[Path, dict[str, int]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[int, str, str, bytes, bytes, str]]:
+    """Run every CLI case at once, each on its own copy of the store."""
+    template, _ = world_template
+    running = {}
+    for case_id, args, _, _ in CLI_CASES:
+        tmp = tmp_path_factory.mktemp(case_id)
+        db = tmp / "store.sqlite"
+        shutil.copyfile(template, db)
+        (tmp / "text.sqlite").write_text("not a database\n", encoding="utf-8")
+        (tmp / "header.csv").write_text("Full name,Email\r\n", encoding="utf-8")
+        before = db.read_bytes()
+        argv = [a.format(db=db, tmp=tmp) for a in args]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "copdesk", *argv], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "COPDESK_DEBUG": "0"},
+        )
+        running[case_id] = (proc, db, before, str(tmp))
+    results = {}
+    for case_id, (proc, db, before, tmp) in running.items():
+        out, err = proc.communicate(timeout=120)
+        results[case_id] = (proc.returncode, out, err, before, db.read_bytes(), tmp)
+    return results
+
+
+@pytest.mark.parametrize(("case_id", "status", "line"), [(c[0], c[2], c[3]) for c in CLI_CASES],
+                         ids=[c[0] for c in CLI_CASES])
+def test_cli_refuses_bad_arguments_with_one_line_and_changes_nothing(
+    cli_results: dict[str, tuple[int, str, str, bytes, bytes, str]],
+    case_id: str, status: int, line: str,
+) -> None:
+    code, _out, err, before, after, tmp = cli_results[case_id]
+    assert code == status, err
+    assert "Traceback" not in err and "unexpected error" not in err
+    lines = err.strip().splitlines()
+    if status == 1:
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(line.format(tmp=tmp)), lines[0]
+    else:
+        assert lines[-1].startswith("copdesk") and line in lines[-1]
+    assert after == before  # the store file is byte for byte as it was
+    assert not any(p.suffix == ".pdf" or p.name.endswith(".part") for p in Path(tmp).rglob("*"))
