@@ -318,6 +318,14 @@ class EntryFilter:
         return True
 
 
+_ENTRY_COLUMNS = (
+    ValueEntry.id, ValueEntry.entry_date, ValueEntry.title, ValueEntry.description,
+    ValueEntry.kind, ValueEntry.cycle, ValueEntry.function, ValueEntry.for_organisation,
+    ValueEntry.session_id, ValueEntry.evidence, ValueEntry.measure_value,
+    ValueEntry.measure_unit, ValueEntry.logged_by_id, ValueEntry.story_id,
+)  # fmt: skip
+
+
 def list_entries(
     session: Session,
     community_id: int,
@@ -329,7 +337,11 @@ def list_entries(
 ) -> list[EntryRow]:
     """Entries newest first; ``named="consenting"`` names only consenting beneficiaries."""
     stmt = (
-        select(ValueEntry, CopSession.title, Story.title)
+        select(
+            *_ENTRY_COLUMNS,
+            CopSession.title.label("session_title"),
+            Story.title.label("story_title"),
+        )
         .outerjoin(CopSession, CopSession.id == ValueEntry.session_id)
         .outerjoin(Story, Story.id == ValueEntry.story_id)
         .where(ValueEntry.community_id == community_id)
@@ -346,43 +358,68 @@ def list_entries(
     rows = session.execute(stmt.order_by(ValueEntry.entry_date.desc(), ValueEntry.id.desc())).all()
     if not rows:
         return []
-    names = {
-        m.id: (m.full_name, m.consent and not m.erased)
-        for m in session.scalars(select(Member).where(Member.community_id == community_id))
-    }
-    ben: dict[int, list[int]] = defaultdict(list)
-    entry_ids = [e.id for e, _, _ in rows]
-    for eid, mid in session.execute(
-        select(ValueBeneficiary.entry_id, ValueBeneficiary.member_id).where(
-            ValueBeneficiary.entry_id.in_(entry_ids)
+    # Beneficiaries of exactly these entries: by id when a few were asked for, else joined
+    # on the same conditions (an IN list of every entry would outgrow SQLite's variables).
+    ben_stmt = select(ValueBeneficiary.entry_id, ValueBeneficiary.member_id)
+    if wanted is not None:
+        ben_stmt = ben_stmt.where(ValueBeneficiary.entry_id.in_([r.id for r in rows]))
+    else:
+        ben_stmt = ben_stmt.join(ValueEntry, ValueEntry.id == ValueBeneficiary.entry_id).where(
+            ValueEntry.community_id == community_id
         )
-    ):
+        if start is not None:
+            ben_stmt = ben_stmt.where(ValueEntry.entry_date >= start)
+        if end is not None:
+            ben_stmt = ben_stmt.where(ValueEntry.entry_date <= end)
+    ben: dict[int, list[int]] = defaultdict(list)
+    for eid, mid in session.execute(ben_stmt):
         ben[eid].append(mid)
+    # Names and consent: plain columns (ORM members cost more than the query), only the
+    # members these entries mention when a few entries were asked for.
+    name_stmt = select(Member.id, Member.full_name, Member.consent, Member.erased).where(
+        Member.community_id == community_id
+    )
+    if wanted is not None:
+        mentioned = {m for ms in ben.values() for m in ms}
+        mentioned.update(r.logged_by_id for r in rows if r.logged_by_id is not None)
+        name_stmt = name_stmt.where(Member.id.in_(mentioned))
+    names: dict[int, tuple[str, bool, str]] = {
+        mid: (full, bool(consent and not erased), full.casefold())
+        for mid, full, consent, erased in session.execute(name_stmt)
+    }
     out = []
-    for e, session_title, story_title in rows:
-        ids_ = sorted(ben[e.id], key=lambda m: names[m][0].casefold())
-        shown = [m for m in ids_ if named == "all" or names[m][1]]
-        logged = names.get(e.logged_by_id or -1, ("", False))
+    for (
+        eid, entry_date, title, description, kind, cycle, function, for_organisation,
+        session_id, evidence, measure_value, measure_unit, logged_by_id, story_id,
+        session_title, story_title,
+    ) in rows:  # fmt: skip
+        got = ben.get(eid)
+        if got:
+            ids_ = sorted(got, key=lambda m: names[m][2]) if len(got) > 1 else got
+            shown = ids_ if named == "all" else [m for m in ids_ if names[m][1]]
+        else:
+            ids_ = shown = []
+        logged = names.get(logged_by_id or -1, ("", False, ""))
         out.append(
             EntryRow(
-                id=e.id,
-                entry_date=e.entry_date,
-                title=e.title,
-                description=e.description,
-                kind=e.kind,
-                cycle=e.cycle,
-                function=e.function,
-                for_organisation=e.for_organisation,
+                id=eid,
+                entry_date=entry_date,
+                title=title,
+                description=description,
+                kind=kind,
+                cycle=cycle,
+                function=function,
+                for_organisation=for_organisation,
                 beneficiaries=tuple(names[m][0] for m in shown),
                 beneficiary_ids=tuple(ids_),
                 hidden_beneficiaries=len(ids_) - len(shown),
-                session_id=e.session_id,
+                session_id=session_id,
                 session_title=session_title or "",
-                evidence=e.evidence,
-                measure_value=e.measure_value,
-                measure_unit=e.measure_unit,
+                evidence=evidence,
+                measure_value=measure_value,
+                measure_unit=measure_unit,
                 logged_by=logged[0] if named == "all" or logged[1] else "",
-                story_id=e.story_id,
+                story_id=story_id,
                 story_title=story_title or "",
             )
         )
@@ -642,7 +679,12 @@ def list_stories(session: Session, community_id: int, *, named: str = "all") -> 
     if not stories:
         return []
     by_story: dict[int, list[EntryRow]] = defaultdict(list)
-    for row in list_entries(session, community_id, named=named):
+    in_stories = session.scalars(
+        select(ValueEntry.id).where(
+            ValueEntry.community_id == community_id, ValueEntry.story_id.is_not(None)
+        )
+    ).all()
+    for row in list_entries(session, community_id, ids=in_stories, named=named):
         if row.story_id is not None:
             by_story[row.story_id].append(row)
     return [
