@@ -372,7 +372,9 @@ class ExportDialog(QDialog):
         self.browse_button = QPushButton("&Browse…")
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse_button)
-        form.addRow("&File:", file_row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.file_edit)
+        form.addRow(file_label, file_row)
         layout.addLayout(form)
 
         self.progress = QProgressBar()
