@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
@@ -192,75 +192,100 @@ class SessionRow:
 def list_sessions(
     session: Session, community_id: int, *, ids: Iterable[int] | None = None
 ) -> list[SessionRow]:
-    """The community's sessions ordered by start; a fixed number of queries."""
-    stmt = select(CopSession).where(CopSession.community_id == community_id)
+    """The community's sessions ordered by start; a fixed number of queries.
+
+    Plain columns and per-session aggregates computed by the database: no ORM objects,
+    no attendance rows counted in Python, no IN list of every session id.
+    """
     wanted = None if ids is None else list(ids)
+    if wanted is not None and not wanted:
+        return []
+
+    def scoped(stmt: Any, sid_col: Any) -> Any:
+        """Restrict an aggregate over ``sid_col`` to the sessions asked for."""
+        if wanted is not None:
+            return stmt.where(sid_col.in_(wanted))
+        return stmt.join(CopSession, CopSession.id == sid_col).where(
+            CopSession.community_id == community_id
+        )
+
+    stmt = select(
+        CopSession.id, CopSession.title, CopSession.purpose, CopSession.starts_at,
+        CopSession.time_zone, CopSession.planned_minutes, CopSession.mode,
+        CopSession.location, CopSession.space, CopSession.status, CopSession.series_id,
+    ).where(CopSession.community_id == community_id)  # fmt: skip
     if wanted is not None:
-        if not wanted:
-            return []
         stmt = stmt.where(CopSession.id.in_(wanted))
-    rows = session.scalars(stmt.order_by(CopSession.starts_at, CopSession.id)).all()
+    rows = session.execute(stmt.order_by(CopSession.starts_at, CopSession.id)).all()
     if not rows:
         return []
-    sids = [r.id for r in rows]
-    agenda = dict(
-        session.execute(
-            select(AgendaBlock.session_id, func.sum(AgendaBlock.minutes))
-            .where(AgendaBlock.session_id.in_(sids))
-            .group_by(AgendaBlock.session_id)
-        ).all()
-    )
-    nblocks = dict(
-        session.execute(
-            select(AgendaBlock.session_id, func.count())
-            .where(AgendaBlock.session_id.in_(sids))
-            .group_by(AgendaBlock.session_id)
-        ).all()
-    )
+    agenda: dict[int, tuple[int, int]] = {
+        sid: (int(minutes or 0), int(n))
+        for sid, minutes, n in session.execute(
+            scoped(
+                select(AgendaBlock.session_id, func.sum(AgendaBlock.minutes), func.count()),
+                AgendaBlock.session_id,
+            ).group_by(AgendaBlock.session_id)
+        )
+    }
     facil: dict[int, list[str]] = defaultdict(list)
     for sid, name in session.execute(
-        select(SessionFacilitator.session_id, Member.full_name)
-        .join(Member, Member.id == SessionFacilitator.member_id)
-        .where(SessionFacilitator.session_id.in_(sids))
-        .order_by(Member.name_key)
+        scoped(
+            select(SessionFacilitator.session_id, Member.full_name).join(
+                Member, Member.id == SessionFacilitator.member_id
+            ),
+            SessionFacilitator.session_id,
+        ).order_by(Member.name_key)
     ):
         facil[sid].append(name)
-    invited: Counter[int] = Counter()
-    attended: Counter[int] = Counter()
-    for sid, status in session.execute(
-        select(Attendance.session_id, Attendance.status).where(Attendance.session_id.in_(sids))
-    ):
-        invited[sid] += 1
-        if status == "attended":
-            attended[sid] += 1
+    counts: dict[int, tuple[int, int]] = {
+        sid: (int(n), int(came or 0))
+        for sid, n, came in session.execute(
+            scoped(
+                select(
+                    Attendance.session_id,
+                    func.count(),
+                    func.sum(case((Attendance.status == "attended", 1), else_=0)),
+                ),
+                Attendance.session_id,
+            ).group_by(Attendance.session_id)
+        )
+    }
     series_titles = dict(
         session.execute(
             select(Series.id, Series.title).where(Series.community_id == community_id)
         ).all()
     )
-    return [
-        SessionRow(
-            id=r.id,
-            community_id=r.community_id,
-            title=r.title,
-            purpose=r.purpose,
-            starts_at=r.starts_at,
-            time_zone=r.time_zone,
-            planned_minutes=r.planned_minutes,
-            mode=r.mode,
-            location=r.location,
-            space=r.space,
-            status=r.status,
-            series_id=r.series_id,
-            series_title=series_titles.get(r.series_id, "") if r.series_id else "",
-            agenda_minutes=int(agenda.get(r.id, 0) or 0),
-            block_count=int(nblocks.get(r.id, 0)),
-            facilitators=tuple(facil[r.id]),
-            invited=invited[r.id],
-            attended=attended[r.id],
+    out = []
+    for (
+        sid, title, purpose, starts_at, time_zone, planned_minutes, mode, location, space,
+        status, series_id,
+    ) in rows:  # fmt: skip
+        minutes, nblocks = agenda.get(sid, (0, 0))
+        invited, attended = counts.get(sid, (0, 0))
+        out.append(
+            SessionRow(
+                id=sid,
+                community_id=community_id,
+                title=title,
+                purpose=purpose,
+                starts_at=starts_at,
+                time_zone=time_zone,
+                planned_minutes=planned_minutes,
+                mode=mode,
+                location=location,
+                space=space,
+                status=status,
+                series_id=series_id,
+                series_title=series_titles.get(series_id, "") if series_id else "",
+                agenda_minutes=minutes,
+                block_count=nblocks,
+                facilitators=tuple(facil[sid]),
+                invited=invited,
+                attended=attended,
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
 #: SQLite stores ids as signed 64-bit integers; a larger number cannot name any row.
@@ -741,20 +766,33 @@ class Rhythm:
 
 def rhythm(session: Session, community_id: int, *, now: dt.datetime | None = None) -> Rhythm:
     now = now or dt.datetime.now()
-    rows = list_sessions(session, community_id)
-    held = [r.starts_at for r in rows if r.status == "held"]
+    rows = session.execute(
+        select(CopSession.starts_at, CopSession.status)
+        .where(CopSession.community_id == community_id)
+        .order_by(CopSession.starts_at, CopSession.id)
+    ).all()
+    held = [starts for starts, status in rows if status == "held"]
     gaps = tuple((b.date() - a.date()).days for a, b in itertools.pairwise(held))
     cadences = session.scalars(
         select(Series.interval_days).where(Series.community_id == community_id)
     ).all()
     target = int(statistics.median(cadences)) if cadences else None
-    upcoming = [r for r in rows if r.status == "planned" and r.starts_at >= now]
+    upcoming = session.scalars(
+        select(CopSession.id)
+        .where(
+            CopSession.community_id == community_id,
+            CopSession.status == "planned",
+            CopSession.starts_at >= now,
+        )
+        .order_by(CopSession.starts_at, CopSession.id)
+        .limit(1)
+    ).all()
     return Rhythm(
         target_days=target,
         gaps_days=gaps,
         median_gap=statistics.median(gaps) if gaps else None,
         last_held=held[-1] if held else None,
-        next_planned=upcoming[0] if upcoming else None,
+        next_planned=list_sessions(session, community_id, ids=upcoming)[0] if upcoming else None,
         days_since_last=(now.date() - held[-1].date()).days if held else None,
     )
 
