@@ -528,9 +528,9 @@ def cli_results(
         )
         running[case_id] = (proc, db, before, str(tmp))
     results = {}
-    for case_id, (proc, db, before, tmp) in running.items():
+    for case_id, (proc, db, before, where) in running.items():
         out, err = proc.communicate(timeout=120)
-        results[case_id] = (proc.returncode, out, err, before, db.read_bytes(), tmp)
+        results[case_id] = (proc.returncode, out, err, before, db.read_bytes(), where)
     return results
 
 
