@@ -122,6 +122,17 @@ def test_installed_entry_point(tmp_path: Path) -> None:
         ["sessions"],
         ["calendar", "--db", "x.sqlite"],  # --out is required
         ["report", "session", "--kind", "summary", "--out", "x.pdf"],  # --session too
+        ["report", "fitness", "--db", "x.sqlite"],  # --out
+        ["report", "values", "--out", "x.pdf", "--from", "2025-1-1x"],
+        ["report", "overview", "--out", "x.pdf", "--to", "yesterday"],
+        ["fitness"],
+        ["values", "show"],
+        ["backup", "--db", "x.sqlite"],  # --out
+        ["restore", "--db", "x.sqlite"],  # --from
+        ["check", "x.sqlite"],  # the store is --db
+        ["demo", "--size", "huge"],
+        ["demo", "--seed", "-1"],
+        ["demo", "--seed", "seven"],
     ],
 )
 def test_wrong_usage_exits_2(run: Run, tmp_path: Path, args: list[str]) -> None:
@@ -134,8 +145,9 @@ def test_wrong_usage_exits_2(run: Run, tmp_path: Path, args: list[str]) -> None:
 
 def test_help(run: Run) -> None:
     out = ok(run("--help"))
-    for command in ("communities", "demo", "members", "report", "sessions", "calendar"):
-        assert command in out
+    for command in ("communities", "demo", "members", "report", "sessions", "calendar",
+                    "fitness", "values", "backup", "restore", "check"):
+        assert re.search(rf"^\s+{command}\s+\S", out, re.MULTILINE), command
     assert "--dry-run" in ok(run("members", "import", "--help"))
 
 
@@ -164,6 +176,38 @@ def test_empty_store_lists_nothing(run: Run, tmp_path: Path) -> None:
     result = run("communities", "--db", db)
     assert ok(result) == ""
     assert "no community" in result.stderr
+
+
+_TINY_DEMO = (
+    "import sys\n"
+    "import copdesk.cli as cli\n"
+    "cli.DEMO_SIZES = (*cli.DEMO_SIZES, 'tiny')  # the large demo's size for tests\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+def test_demo_size_and_seed(tmp_path: Path) -> None:
+    """``--size`` and ``--seed`` reach the large demo (its ``tiny`` size keeps this quick)."""
+    try:
+        from copdesk.data.demo_large import create_large_demo  # noqa: F401
+    except ImportError:  # pragma: no cover - until the large demo lands
+        pytest.skip("copdesk.data.demo_large is not there yet")
+    db = tmp_path / "s.sqlite"
+    result = _run_code(_TINY_DEMO, "demo", "--size", "tiny", "--seed", "5", "--db", str(db))
+    out = ok(result)
+    assert re.fullmatch(r"Created the tiny demo community '.+' with 100 members and "
+                        r"20 sessions\.\n", out), out
+    with Store.open(db) as store, store.session() as s:
+        infos = communities.list_communities(s)
+    assert [i.member_count for i in infos] == [100]
+    assert "seed 5" in infos[0].name
+    # The same size and seed again: refused, the store unchanged.
+    failed(_run_code(_TINY_DEMO, "demo", "--db", str(db), "--size", "tiny", "--seed", "5"),
+           "already")
+    # A different seed is another community beside it.
+    ok(_run_code(_TINY_DEMO, "demo", "--size", "tiny", "--seed", "6", "--db", str(db)))
+    with Store.open(db) as store, store.session() as s:
+        assert len(communities.list_communities(s)) == 2
 
 
 def test_demo_then_refuse_a_second(run: Run, tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def test_report_session_failures(run: Run, db: Path, tmp_path: Path) -> None:
 
 def test_report_help_lists_every_report(run: Run) -> None:
     out = ok(run("report", "--help"))
-    for kind in ("roster", "session"):
+    for kind in ("roster", "session", "fitness", "values", "overview"):
         assert re.search(rf"^\s+{kind}\s+\S", out, re.MULTILINE), out
     out = ok(run("report", "session", "--help"))
     assert "runsheet" in out and "summary" in out and "--session" in out
