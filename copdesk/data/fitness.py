@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
@@ -737,17 +737,34 @@ def evidence_hints(
     The user still decides the score; these only save looking things up.
     """
     start = held_on - dt.timedelta(days=round(months * 30.44))
-    rows = [
-        r for r in S.list_sessions(session, community_id) if start <= r.starts_at.date() <= held_on
-    ]
-    held = [r for r in rows if r.status == "held"]
-    invited = sum(r.invited for r in held)
-    attended = sum(r.attended for r in held)
+    # Counts of the period's sessions and their attendance, by the database.
+    in_period = and_(
+        CopSession.community_id == community_id,
+        CopSession.starts_at >= dt.datetime.combine(start, dt.time()),
+        CopSession.starts_at < dt.datetime.combine(held_on + dt.timedelta(days=1), dt.time()),
+    )
+    is_held = CopSession.status == "held"
+    n_sessions, n_held, public = session.execute(
+        select(
+            func.count(CopSession.id),
+            func.sum(case((is_held, 1), else_=0)),
+            func.sum(case((CopSession.space == "public", 1), else_=0)),
+        ).where(in_period)
+    ).one()
+    n_sessions, n_held, public = int(n_sessions or 0), int(n_held or 0), int(public or 0)
+    invited, attended = (
+        int(v or 0)
+        for v in session.execute(
+            select(func.count(), func.sum(case((Attendance.status == "attended", 1), else_=0)))
+            .join(CopSession, CopSession.id == Attendance.session_id)
+            .where(in_period, is_held)
+        ).one()
+    )
     hints: dict[str, list[str]] = defaultdict(list)
     period = f"in the {months} months before {held_on:%d %b %Y}"
     rate = f"{attended / invited:.0%}" if invited else "no attendance recorded"
     hints["resources"].append(
-        f"{plural(len(held), 'session')} held {period}; attendance rate {rate}"
+        f"{plural(n_held, 'session')} held {period}; attendance rate {rate}"
     )
     presenters = session.scalar(
         select(func.count(func.distinct(Attendance.member_id)))
@@ -780,16 +797,15 @@ def evidence_hints(
             f"{plural(r.total, 'member')} from {plural(len(r.by_organisation), 'organisation')}"
             f" and {plural(len(r.by_region), 'region')}"
         )
-    public = sum(1 for x in rows if x.space == "public")
     hints["public_private_spaces"].append(
-        f"{public} public and {len(rows) - public} private sessions {period}"
+        f"{public} public and {n_sessions - public} private sessions {period}"
     )
     cov = S.function_coverage(session, community_id, start, held_on)
     hints["familiarity_excitement"].append(
         f"{plural(sum(cov.familiar_methods.values()), 'block')} used familiar methods, "
         f"{plural(sum(cov.new_methods.values()), 'block')} tried new ones"
     )
-    if held:
+    if n_held:
         gaps = [g for g in rh.gaps_days] or [0]
         hints["structure"].append(
             f"Median gap between sessions: {statistics.median(gaps):.0f} days"
