@@ -16,9 +16,9 @@ import pytest
 from copdesk.data import communities, members
 from copdesk.data.store import Store, head_revision
 from copdesk.data.validation import MemberData
-from tests.cli.test_cli import Run, _run, failed, ok
+from tests.cli.test_cli import Run, _run, _run_code, failed, ok
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # about store files themselves
 
 
 @pytest.fixture
@@ -215,3 +215,19 @@ def test_restore_and_writes_refused_while_the_store_is_open(
     out = ok(run("restore", "--db", db, "--from", backup))
     assert "The store it replaced was kept as" in out
     assert names_in(db) == ["Ana", "Bo"]
+
+
+def test_file_commands_never_import_qt(tmp_path: Path) -> None:
+    db = make_store(tmp_path / "store.sqlite", ["Ana"])
+    code = (
+        "import sys\n"
+        "from copdesk.cli import main\n"
+        "db, out = sys.argv[1], sys.argv[2]\n"
+        "assert main(['check', '--db', db]) == 0\n"
+        "assert main(['backup', '--db', db, '--out', out]) == 0\n"
+        "assert main(['restore', '--db', db, '--from', out]) == 0\n"
+        "print('QT', sorted(m for m in sys.modules if m.startswith(('PySide6', 'copdesk.ui'))))\n"
+    )
+    result = _run_code(code, str(db), str(tmp_path / "b.sqlite"))
+    assert result.returncode == 0, result.stderr
+    assert "QT []" in result.stdout
