@@ -489,8 +489,8 @@ def test_value_and_fitness_deterministic_for_a_seed(year: tuple[Store, int]) -> 
         assert value_fingerprint(other, same) == expected
 
 
-@pytest.mark.parametrize("seed, today", [(3, dt.date(2026, 1, 15)), (11, dt.date(2024, 10, 2))])
-def test_stories_and_trend_hold_for_other_seeds_and_days(seed: int, today: dt.date) -> None:
+def test_stories_and_trend_hold_for_another_seed_and_day() -> None:
+    seed, today = 11, dt.date(2024, 10, 2)
     with Store.open("sqlite://") as store:
         cid = store.run(create_demo, seed=seed, today=today)
         with store.session() as s:
