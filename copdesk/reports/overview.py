@@ -1608,7 +1608,7 @@ def _action_plan(data: OverviewData, width: float) -> list[Flowable]:
             for i, x in enumerate(actions, start=1)]  # fmt: skip
     story.append(data_table(["#", "Agreed action", "For the question"], rows,
                             [width * 0.06, width * 0.54, width * 0.40], numeric=(0,)))  # fmt: skip
-    return story
+    return [KeepTogether(story)]  # the heading never stays behind without its first rows
 
 
 # --- knowledge -----------------------------------------------------------------------------------
