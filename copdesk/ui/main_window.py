@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk import __version__
-from copdesk.data import backup, communities, demo
+from copdesk.data import backup, communities
 from copdesk.data.communities import CommunityInfo
 from copdesk.data.store import Store, StoreError, describe
 from copdesk.logs import get_logger
 from copdesk.reports.errors import ReportError
-from copdesk.reports.roster import build_roster_pdf
 from copdesk.ui import dialogs
 from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
@@ -90,6 +89,8 @@ class MainWindow(QMainWindow):
             self.fitness_tab,
             self.value_tab,
         ]
+        for page in self.pages:
+            page.set_lazy(True)  # a hidden tab loads when it is first shown
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -371,6 +372,8 @@ class MainWindow(QMainWindow):
         store = self.store
         if store is None:
             return
+        from copdesk.data import demo  # only when asked for: it is large
+
         try:
             cid = store.run(demo.create_demo)
         except demo.DemoExistsError:
@@ -431,6 +434,8 @@ class MainWindow(QMainWindow):
             path = path.with_name(path.name + ".pdf")
         try:
             with store.session() as session:
+                from copdesk.reports.roster import build_roster_pdf  # ReportLab loads on use
+
                 written = build_roster_pdf(session, info.id, Path(path))
         except (ReportError, OSError, StoreError) as exc:
             dialogs.error(self, "The roster PDF was not written", str(exc))

@@ -344,8 +344,7 @@ class FitnessTab(TabPage):
         layout.addWidget(self.splitter, 1)
 
     def _connect_signals(self) -> None:
-        self.workspace.switched.connect(self.reload)
-        self.workspace.events.changed.connect(self._on_store_changes)
+        self.follow_workspace(self.reload, self._on_store_changes)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(lambda _i: self.focus_questionnaire())
         self.proxy.rowsInserted.connect(self._list_changed)

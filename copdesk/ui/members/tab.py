@@ -254,8 +254,7 @@ class MembersTab(TabPage):
         self._update_actions()
 
     def _connect_signals(self) -> None:
-        self.workspace.switched.connect(self.reload)
-        self.workspace.events.changed.connect(self._on_store_changes)
+        self.follow_workspace(self.reload, self._on_store_changes)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.level_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_level(str(self.level_filter.currentData()))

@@ -334,8 +334,7 @@ class SessionsTab(TabPage):
         layout.addWidget(self.views, 1)
 
     def _connect(self) -> None:
-        self.workspace.switched.connect(self.reload)
-        self.workspace.events.changed.connect(self._on_store_changes)
+        self.follow_workspace(self.reload, self._on_store_changes)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.status_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_status(str(self.status_filter.currentData())))

@@ -387,8 +387,7 @@ class ValueTab(TabPage):
         self._update_actions()
 
     def _connect_signals(self) -> None:
-        self.workspace.switched.connect(self.reload)
-        self.workspace.events.changed.connect(self._on_store_changes)
+        self.follow_workspace(self.reload, self._on_store_changes)
         self.filter_edit.textChanged.connect(lambda _t: self._apply_filters())
         for combo in (self.kind_filter, self.cycle_filter, self.member_filter,
                       self.session_filter, self.period_filter):
