@@ -792,6 +792,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError("the backup is the store itself; choose the backup file with --from")
     if not source.is_file():
         raise CliError(f"no backup at {source}")
+    if not path.parent.is_dir():
+        raise CliError(f"cannot restore into {path}: the folder {path.parent} does not exist")
     existed = path.exists()
     lock = StoreLock(path)
     lock.acquire()  # StoreInUseError while a window (or another command) has the store

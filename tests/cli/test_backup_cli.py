@@ -147,6 +147,8 @@ def test_backup_and_restore_failures(run: Run, tmp_path: Path) -> None:
            "no store at")
     failed(run("restore", "--db", db, "--from", tmp_path / "missing.sqlite"), "no backup at")
     failed(run("restore", "--db", db, "--from", db), "the backup is the store itself")
+    failed(run("restore", "--db", tmp_path / "nope" / "s.sqlite", "--from", db),
+           "the folder", "does not exist")
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     failed(run("restore", "--db", db, "--from", junk), "cannot be restored")
