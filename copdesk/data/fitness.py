@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import changes
 from copdesk.data import sessions as S
+from copdesk.data.ids import keep_ids_unused
 from copdesk.data.members import reach
 from copdesk.data.models import (
     Answer,
@@ -569,7 +570,7 @@ def restore_assessment(session: Session, snap: AssessmentSnapshot) -> None:
         ans.links = [EvidenceLink(kind=k, target_id=t, label=lb) for k, t, lb in data.links]
         a.answers.append(ans)
     session.add(a)
-    session.flush()
+    keep_ids_unused(session, Assessment)
     changes.record(session, changes.Change("assessment", "insert", (snap.id,), snap.community_id))
 
 

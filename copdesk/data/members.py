@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
+from copdesk.data.ids import keep_ids_unused
 from copdesk.data.models import (
     AgendaBlock,
     Attendance,
@@ -504,7 +505,7 @@ def _restore_links(session: Session, snap: MemberSnapshot) -> None:
         if action is not None and action.owner_id is None:
             action.owner_id = snap.id
             touched.add(action.session_id)
-    session.flush()
+    keep_ids_unused(session, Member, LevelChange)
     if touched:
         changes.record(
             session, changes.Change("session", "update", tuple(sorted(touched)), snap.community_id)

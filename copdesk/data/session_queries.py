@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
+from copdesk.data.ids import keep_ids_unused
 from copdesk.data.models import CopSession, FollowUpAction, Member, Series
 from copdesk.data.sessions import (
     ActionData,
@@ -111,7 +112,7 @@ def restore_series(session: Session, snap: SeriesSnapshot) -> None:
                 count=snap.count,
             )
         )
-        session.flush()
+        keep_ids_unused(session, Series)
     for s in snap.sessions:
         restore_session(session, s)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import changes
 from copdesk.data.agenda import AgendaSummary, summarise
+from copdesk.data.ids import keep_ids_unused
 from copdesk.data.models import (
     AgendaBlock,
     AgendaTemplate,
@@ -585,7 +586,7 @@ def restore_session(session: Session, snap: SessionSnapshot) -> None:
                 notes=notes,
             )
         )
-    session.flush()
+    keep_ids_unused(session, CopSession, FollowUpAction)
     changes.record(session, changes.Change("session", op, (snap.id,), snap.community_id))
 
 
@@ -1069,7 +1070,7 @@ def restore_action(session: Session, action_id: int, session_id: int, data: Acti
     )
     action.status, action.notes = data.status, data.notes
     session.add(action)
-    session.flush()
+    keep_ids_unused(session, FollowUpAction)
     changes.record(session, changes.Change("action", "insert", (action_id,), row.community_id))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes
+from copdesk.data.ids import keep_ids_unused
 from copdesk.data.models import CopSession, Member, Story, ValueBeneficiary, ValueEntry
 from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.framework import (
@@ -245,7 +246,7 @@ def restore_entry(session: Session, snap: EntrySnapshot) -> None:
     _apply(entry, data)
     entry.story_id = snap.story_id if story_ok else None
     session.add(entry)
-    session.flush()
+    keep_ids_unused(session, ValueEntry)
     changes.record(session, changes.Change("value", "insert", (snap.id,), snap.community_id))
 
 
@@ -662,7 +663,7 @@ def restore_story(
             follow_up_on=data.follow_up_on,
         )
     )
-    session.flush()
+    keep_ids_unused(session, Story)
     for e in session.scalars(select(ValueEntry).where(ValueEntry.id.in_(live))):
         e.story_id = story_id
     changes.record(session, changes.Change("story", "insert", (story_id,), community_id))
