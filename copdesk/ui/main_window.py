@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -20,7 +18,6 @@ from copdesk.data import backup, communities
 from copdesk.data.communities import CommunityInfo
 from copdesk.data.store import Store, StoreError, describe
 from copdesk.logs import get_logger
-from copdesk.reports.errors import ReportError
 from copdesk.ui import dialogs
 from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
@@ -107,7 +104,8 @@ class MainWindow(QMainWindow):
         self.switch_community_action = QAction("&Switch community…", self)
         self.open_store_action = QAction("&Open store…", self)
         self.open_store_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
-        self.export_pdf_action = QAction(icon("roster"), "Roster &PDF…", self)
+        self.export_report_action = QAction(icon("roster"), "&Report (PDF)…", self)
+        self.export_report_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_csv_action = QAction(icon("export"), "Members &CSV…", self)
         self.restore_action = QAction("&Restore from backup…", self)
         self.data_info_action = QAction("&Data and backups…", self)
@@ -149,7 +147,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_store_action)
         file_menu.addSeparator()
         self.export_menu = QMenu("&Export…", self)
-        self.export_menu.addAction(self.export_pdf_action)
+        self.export_menu.addAction(self.export_report_action)
+        self.export_menu.addSeparator()
         self.export_menu.addAction(self.export_csv_action)
         file_menu.addMenu(self.export_menu)
         file_menu.addSeparator()
@@ -184,7 +183,7 @@ class MainWindow(QMainWindow):
         self.new_community_action.triggered.connect(self.new_community)
         self.switch_community_action.triggered.connect(self.switch_community)
         self.open_store_action.triggered.connect(self.choose_store)
-        self.export_pdf_action.triggered.connect(self.export_roster_pdf)
+        self.export_report_action.triggered.connect(self.export_report)
         self.export_csv_action.triggered.connect(self.members_tab.export_csv)
         self.quit_action.triggered.connect(self.close)
         self.restore_action.triggered.connect(self.restore_from_backup)
@@ -311,7 +310,7 @@ class MainWindow(QMainWindow):
         several = len(self._communities()) > 1
         self.switch_community_action.setEnabled(several)
         has = info is not None
-        for action in (self.export_pdf_action, self.export_csv_action, self.find_action):
+        for action in (self.export_report_action, self.export_csv_action, self.find_action):
             action.setEnabled(has)
         if store is None:
             self.where_label.setText("No store open")
@@ -420,27 +419,21 @@ class MainWindow(QMainWindow):
         self.open_store(store, owns=True)
         self.statusBar().showMessage(f"Opened {path}", 5000)
 
-    def export_roster_pdf(self) -> None:
-        info = self.community()
-        store = self.store
-        if info is None or store is None:
-            return
-        path = dialogs.save_file(
-            self, "Export the roster as PDF", "PDF files (*.pdf)", f"{_slug(info.name)}-roster.pdf"
-        )
-        if path is None:
-            return
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
-        try:
-            with store.session() as session:
-                from copdesk.reports.roster import build_roster_pdf  # ReportLab loads on use
+    def export_report(self) -> None:
+        """File > Export > Report (Ctrl+E): any report, built off the UI thread."""
+        from copdesk.ui.export_dialog import ExportDialog  # ReportLab loads on use
 
-                written = build_roster_pdf(session, info.id, Path(path))
-        except (ReportError, OSError, StoreError) as exc:
-            dialogs.error(self, "The roster PDF was not written", str(exc))
+        store, community_id = self.store, self.community_id
+        if store is None or community_id is None:
             return
-        self.statusBar().showMessage(f"Roster saved to {written}", 8000)
+        row = self.sessions_tab.current_row()
+        dialog = ExportDialog(
+            store, community_id, self.settings, self, session_id=row.id if row else None
+        )
+        try:
+            dialogs.run(dialog)
+        finally:
+            dialog.deleteLater()
 
     def log_value_from_session(self, session_id: int) -> None:
         """From a held session: the Value tab's form, filled in with the session."""

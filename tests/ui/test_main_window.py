@@ -209,27 +209,38 @@ def test_remembers_the_community_per_store(
     assert second.community_id == community_id
 
 
-def test_export_roster_pdf(
-    tmp_path: Path, modals: Modals, roster: dict[str, int], window: MainWindow
+def test_export_report_opens_the_export_dialog_on_the_selected_session(
+    qtbot: QtBot, modals: Modals, store: Store, community_id: int, roster: dict[str, int],
+    make_window: WindowFactory, tmp_path: Path,
 ) -> None:
-    out = tmp_path / "roster"
-    modals.answer("save_file", out)
-    window.export_pdf_action.trigger()
-    pdf = tmp_path / "roster.pdf"
-    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert "Water CoP" in text
-    assert "Amina Yusuf" in text
+    import datetime as dt
 
+    from copdesk.data import sessions as S
+    from copdesk.ui.export_dialog import ExportDialog
 
-def test_failed_pdf_export_is_explained(
-    tmp_path: Path, modals: Modals, roster: dict[str, int], window: MainWindow
-) -> None:
-    modals.answer("save_file", tmp_path / "no-such-folder" / "roster.pdf")
-    modals.answer("error", None)
-    window.export_pdf_action.trigger()
-    (args,) = modals.called("error")
-    assert args[1] == "The roster PDF was not written"
-    assert not (tmp_path / "no-such-folder").exists()
+    sid = store.run(S.create_session, community_id,
+                    S.SessionData("Clinic", dt.datetime(2026, 3, 3, 10), "UTC", 60))
+    window = make_window(store)
+    window.tabs.setCurrentWidget(window.sessions_tab)
+    window.sessions_tab.select_session(sid)
+    out = tmp_path / "roster.pdf"
+
+    def export(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ExportDialog)
+        dialog.show()
+        assert dialog.session_combo.currentData() == sid
+        dialog.report_combo.setCurrentIndex(dialog.report_combo.findData("roster"))
+        dialog.file_edit.setText(str(out))
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.is_running(), timeout=60_000)
+        assert dialog.wait_for_export()
+        dialog.reject()
+        return False
+
+    modals.answer("run", export)
+    qtbot.keyClick(window, Qt.Key.Key_E, CTRL)
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Water CoP" in text and "Amina Yusuf" in text
 
 
 def test_open_store_from_the_menu(
