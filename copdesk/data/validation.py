@@ -7,6 +7,7 @@ the person who typed the value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT
 
 from copdesk.framework import LEVEL_TERMS, MemberStatus, Role
 
@@ -28,6 +30,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Half of a UTF-16 pair on its own (pasted from a broken source): not storable as UTF-8.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _TAG_SPLIT = re.compile(r"[;,\n]")
+_ROLES = frozenset(r.value for r in Role)
+_DOT_ATOM = DOT_ATOM_TEXT
+_CASE_INSENSITIVE_MAILBOXES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
+_STATUSES = frozenset(s.value for s in MemberStatus)
 
 
 class ValidationError(ValueError):
@@ -99,19 +105,53 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for raw in tags:
         tag = clean_line(raw)
-        if tag and tag_key(tag) not in seen:
-            seen[tag_key(tag)] = tag
+        if tag and (key := tag_key(tag)) not in seen:
+            seen[key] = tag
     return tuple(seen.values())
 
 
 def normalise_email(email: str) -> str:
     """The email as stored (trimmed, domain lower-cased); raises ValueError if invalid."""
-    text = email.strip()
+    ok, result = _checked_email(email.strip())
+    if not ok:
+        raise ValueError(result)
+    return result
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checked_email(text: str) -> tuple[bool, str]:
+    """(True, normalised) or (False, why): remembered, so that the checks of an import
+    (preview, commit, the stored form) validate each address once, not three times."""
+    local, at, domain = text.partition("@")
+    if (
+        at
+        and "@" not in domain
+        and _DOT_ATOM.match(local)
+        and local.lower() not in _CASE_INSENSITIVE_MAILBOXES
+    ):
+        # The common case: a plain local part, which email_validator keeps as it is, and a
+        # domain checked (and normalised) by email_validator once per domain, not per
+        # address: domains repeat across a roster, and checking one is the costly part.
+        longest, checked = _checked_domain(domain)
+        if checked and len(local) + 1 + longest <= 254:  # else let the full check explain
+            return True, f"{local}@{checked}"
     try:
         info = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from exc
-    return info.normalized
+        return False, str(exc)
+    return True, info.normalized
+
+
+@functools.lru_cache(maxsize=4_096)
+def _checked_domain(domain: str) -> tuple[int, str]:
+    """(longest form in UTF-8 bytes, normalised domain) when ``x@domain`` is valid, else
+    (0, "")."""
+    try:
+        info = validate_email(f"x@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return 0, ""
+    forms = (domain, info.domain, info.ascii_domain or "")
+    return max(len(f.encode()) for f in forms), info.domain
 
 
 def email_key(email: str) -> str:
@@ -168,7 +208,7 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
             errors["joined_on"] = "Joined date is before 1900"
     if data.level not in LEVEL_TERMS:
         errors["level"] = f"Unknown participation level {data.level!r}"
-    bad_roles = [r for r in data.roles if r not in {x.value for x in Role}]
+    bad_roles = [r for r in data.roles if r not in _ROLES]
     if bad_roles:
         errors["roles"] = f"Unknown role {bad_roles[0]!r}"
     for fname, label in (("expertise", "Expertise"), ("interests", "Interests")):
@@ -185,7 +225,7 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
         )
     elif problem := text_problem(data.notes):
         errors["notes"] = f"Notes {problem.replace('contains', 'contain', 1)}"
-    if data.status not in {s.value for s in MemberStatus}:
+    if data.status not in _STATUSES:
         errors["status"] = f"Unknown status {data.status!r}"
     return errors
 
