@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -184,8 +185,12 @@ _FALSE = {"no", "n", "false", "f", "0", "non", "nein", ""}
 _ROLE_SPLIT = re.compile(r"[;|,\n]")
 
 
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+@functools.lru_cache(maxsize=4_096)
 def _word_key(text: str) -> str:
-    return " ".join(re.split(r"[\s_\-]+", text.strip().casefold())).strip()
+    return " ".join(_WORD_SPLIT.split(text.strip().casefold())).strip()
 
 
 _LEVELS: dict[str, str] = {}
@@ -234,6 +239,7 @@ def defuse(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4_096)
 def _parse_level(text: str) -> str:
     key = _word_key(text)
     if not key:
@@ -245,6 +251,7 @@ def _parse_level(text: str) -> str:
         raise ValueError(f"unknown participation level {text.strip()!r} (use {known})") from None
 
 
+@functools.lru_cache(maxsize=4_096)
 def _parse_roles(text: str) -> tuple[str, ...]:
     parts = [p for p in _ROLE_SPLIT.split(text) if p.strip()]
     if not parts:
@@ -272,6 +279,7 @@ def _parse_consent(text: str) -> bool:
 _DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 
 
+@functools.lru_cache(maxsize=4_096)
 def _parse_date(text: str) -> dt.date | None:
     value = text.strip()
     if not value:
@@ -291,6 +299,7 @@ def _parse_date(text: str) -> dt.date | None:
     raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
 
 
+@functools.lru_cache(maxsize=4_096)
 def _parse_status(text: str) -> str:
     try:
         return _STATUSES[_word_key(text)]
@@ -304,8 +313,9 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "consent": _parse_consent,
     "joined_on": _parse_date,
     "status": _parse_status,
-    "expertise": split_tags,
-    "interests": split_tags,
+    # Cells repeat across a roster (levels, roles, dates, tag lists): parse each once.
+    "expertise": functools.lru_cache(maxsize=16_384)(split_tags),
+    "interests": functools.lru_cache(maxsize=16_384)(split_tags),
 }
 
 
@@ -435,6 +445,7 @@ def preview_import(
             "call it 'Full name'"
         )
     ncols = len(headers)
+    field_header = {f: h for h, f in mapping.items()}
     known = members.DuplicateIndex(session, community_id) if community_id is not None else None
     rows: list[ImportRow] = []
     seen_emails: dict[str, int] = {}
@@ -456,7 +467,6 @@ def preview_import(
         if data is None:
             rows.append(ImportRow(line, None, tuple(errors)))
             continue
-        field_header = {f: h for h, f in mapping.items()}
         for fname, message in validate_member(data, today=today).items():
             if fname == "full_name" and "full_name" not in field_header:
                 label = "Name"
