@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import changes
 from copdesk.data.models import Community, Member
-from copdesk.data.validation import ValidationError, clean_line
+from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.framework import Stage
 
 DEFAULT_COMMUNITY_NAME = "My community"
@@ -30,12 +30,25 @@ class CommunityInfo:
     member_count: int
 
 
-def validate_community(name: str, stage: str) -> dict[str, str]:
+MAX_DOMAIN = 5_000
+
+
+def validate_community(name: str, stage: str, domain: str = "", host: str = "") -> dict[str, str]:
     errors: dict[str, str] = {}
     if not clean_line(name):
         errors["name"] = "A community needs a name"
     elif len(clean_line(name)) > 200:
         errors["name"] = "The name is too long (at most 200 characters)"
+    elif problem := text_problem(name):
+        errors["name"] = f"The name {problem}"
+    if len(domain) > MAX_DOMAIN:
+        errors["domain"] = f"The domain statement is too long (at most {MAX_DOMAIN:,} characters)"
+    elif problem := text_problem(domain):
+        errors["domain"] = f"The domain statement {problem}"
+    if len(clean_line(host)) > 200:
+        errors["host_organisation"] = "The host organisation is too long (at most 200 characters)"
+    elif problem := text_problem(host):
+        errors["host_organisation"] = f"The host organisation {problem}"
     if stage not in {s.value for s in Stage}:
         errors["stage"] = f"Unknown stage of development {stage!r}"
     return errors
@@ -50,7 +63,7 @@ def create_community(
     stage: str = Stage.COALESCING.value,
     is_demo: bool = False,
 ) -> int:
-    errors = validate_community(name, stage)
+    errors = validate_community(name, stage, domain, host_organisation)
     name = clean_line(name)
     if not errors and session.scalar(select(Community.id).where(Community.name == name)):
         errors["name"] = f"A community named {name!r} already exists in this store"
@@ -78,7 +91,7 @@ def update_community(
     host_organisation: str,
     stage: str,
 ) -> None:
-    errors = validate_community(name, stage)
+    errors = validate_community(name, stage, domain, host_organisation)
     name = clean_line(name)
     clash = session.scalar(
         select(Community.id).where(Community.name == name, Community.id != community_id)

@@ -176,3 +176,26 @@ def test_a_session_id_beyond_sqlite_integers_is_simply_not_found(
 ) -> None:
     with store.session() as s, pytest.raises(LookupError, match="no session with id 1000"):
         sessions.get_session(s, 10**20)  # was OverflowError ("unexpected error" in the CLI)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"name": "Bell\x07 CoP"}, "name"),
+        ({"name": "Half \ud800 CoP"}, "name"),
+        ({"name": "Fine", "domain": "d" * 5_001}, "domain"),
+        ({"name": "Fine", "domain": "NUL\x00"}, "domain"),
+        ({"name": "Fine", "host_organisation": "h" * 201}, "host_organisation"),
+    ],
+)
+def test_community_fields_refuse_control_characters_and_excess(
+    store: Store, kwargs: dict[str, str], field: str
+) -> None:
+    from copdesk.data import communities
+
+    name = kwargs.pop("name")
+    with pytest.raises(ValidationError) as err:
+        store.run(communities.create_community, name, **kwargs)
+    assert field in err.value.errors
+    with store.session() as s:
+        assert communities.list_communities(s) == []
