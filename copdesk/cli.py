@@ -250,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     ov = sub.add_parser(
         "overview", parents=[db], help="the community overview PDF for the host",
         description="The overview report for the host: the community's members, sessions, "
-        "value and fitness in one document, for a period (all time by default).",
+        "value and fitness in one document, for a period (the last twelve months by "
+        "default), compared with the period before.",
     )
     ov.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
     _period_args(ov)
@@ -766,7 +767,11 @@ def cmd_report_overview(args: argparse.Namespace) -> int:
                                      sections=sections)
         except ReportError as exc:
             raise CliError(str(exc)) from exc
-    _out(f"Wrote the overview of {info.name!r} ({_period_words(start, end)}) to {out}.")
+    from copdesk.reports.overview import default_period
+
+    period = default_period(dt.date.today(), start, end)
+    _out(f"Wrote the overview of {info.name!r} ({_period_words(period.start, period.end)}) "
+         f"to {out}.")
     return 0
 
 
