@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from copdesk import __version__
 from copdesk.data import communities
 from copdesk.data.models import Base, StoreInfo
-from copdesk.data.store import Store, head_revision
+from copdesk.data.store import REVISION_KEY, Store, head_revision
 
 #: The PostgreSQL server the data and CLI tests run against (None: SQLite files).
 PG_URL = os.environ.get("COPDESK_TEST_PG_URL") or None
@@ -117,7 +117,10 @@ class PgDatabases:
                     conn.execute(table.delete())
                 for seq in conn.scalars(text("SELECT sequencename FROM pg_sequences")).all():
                     conn.execute(text(f'ALTER SEQUENCE "{seq}" RESTART'))
-                conn.execute(StoreInfo.__table__.insert().values(key="app_version", value=__version__))
+                conn.execute(StoreInfo.__table__.insert(), [
+                    {"key": "app_version", "value": __version__},
+                    {"key": REVISION_KEY, "value": "0"},
+                ])
             return True
         except SQLAlchemyError:
             return False

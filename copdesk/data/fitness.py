@@ -35,6 +35,7 @@ from copdesk.data.models import (
 )
 from copdesk.data.validation import ValidationError, text_problem
 from copdesk.data.values import entries_in_period
+from copdesk.data.versions import row_for_edit
 from copdesk.framework import CHECKLIST_BY_KEY, MAX_SCORE, Checklist
 from copdesk.text import plural
 
@@ -158,6 +159,8 @@ class AssessmentRow:
     overall: float | None
     band: Band
     open_actions: int
+    #: The row's version when read (hand it back as ``expected_version`` when saving).
+    version: int = 0
 
 
 def _checklist(key: str) -> Checklist:
@@ -307,6 +310,7 @@ def list_assessments(session: Session, community_id: int) -> list[AssessmentRow]
                 share,
                 limits.band(share),
                 int(open_actions.get(r.id, 0)),
+                r.version,
             )
         )
     return out
@@ -389,8 +393,11 @@ def update_assessment(
     participant_ids: Iterable[int],
     notes: str,
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    a = session.get_one(Assessment, assessment_id)
+    """Change an assessment's date, participants and notes; with ``expected_version``
+    (``AssessmentRow.version``), one changed or deleted meanwhile raises ConflictError."""
+    a = row_for_edit(session, Assessment, assessment_id, expected_version, what="assessment")
     _check_date(held_on, today)
     _check_notes(notes)
     people = _check_participants(session, a.community_id, participant_ids)
@@ -513,7 +520,11 @@ class AssessmentSnapshot:
     answers: tuple[tuple[int, str, str, str, str, AnswerData], ...]
 
 
-def delete_assessment(session: Session, assessment_id: int) -> AssessmentSnapshot:
+def delete_assessment(
+    session: Session, assessment_id: int, *, expected_version: int | None = None
+) -> AssessmentSnapshot:
+    if expected_version is not None:
+        row_for_edit(session, Assessment, assessment_id, expected_version, what="assessment")
     a = session.get(Assessment, assessment_id)
     if a is None:
         raise LookupError(f"no assessment with id {assessment_id}")

@@ -42,6 +42,7 @@ from copdesk.data.validation import (
     tag_key,
     validate_member,
 )
+from copdesk.data.versions import row_for_edit
 from copdesk.framework import Level, Role
 
 EXPERTISE = "expertise"
@@ -70,6 +71,8 @@ class MemberRow:
     notes: str
     status: str
     erased: bool
+    #: The row's version when read (hand it back as ``expected_version`` when saving).
+    version: int = 0
 
     @property
     def is_outside_guest(self) -> bool:
@@ -98,7 +101,7 @@ class MemberRow:
 _ROW_COLUMNS = (
     Member.id, Member.community_id, Member.full_name, Member.email, Member.organisation,
     Member.job_title, Member.region, Member.time_zone, Member.joined_on, Member.level,
-    Member.consent, Member.notes, Member.status, Member.erased,
+    Member.consent, Member.notes, Member.status, Member.erased, Member.version,
 )  # fmt: skip
 
 
@@ -154,6 +157,7 @@ def list_members(
             notes=m.notes,
             status=m.status,
             erased=m.erased,
+            version=m.version,
         )
         for m in members
     ]
@@ -382,11 +386,17 @@ def update_member(
     data: MemberData,
     *,
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    """Replace a member's fields; a change of level is added to their history."""
-    member = session.get(Member, member_id)
-    if member is None:
-        raise LookupError(f"no member with id {member_id}")
+    """Replace a member's fields; a change of level is added to their history.
+
+    With ``expected_version`` (the ``MemberRow.version`` the form was filled from), a
+    member someone else changed or deleted meanwhile raises ConflictError.
+    """
+    member = row_for_edit(
+        session, Member, member_id, expected_version,
+        what="member", name=lambda m: m.full_name, current=get_member,
+    )
     data = _check(session, member.community_id, data, exclude_id=member_id, today=today)
     old_level = member.level
     _apply(member, data)
@@ -510,7 +520,7 @@ def restore_member(session: Session, snap: MemberSnapshot) -> None:
     session.execute(delete(LevelChange).where(LevelChange.member_id == snap.id))
     for hid, level, on in snap.history:
         session.add(LevelChange(id=hid, member_id=snap.id, level=level, changed_on=on))
-    session.flush()
+    keep_ids_unused(session, Member, LevelChange)
     session.expire(member, ["level_history"])
     if op == "insert":
         _restore_links(session, snap)
@@ -543,15 +553,25 @@ def _restore_links(session: Session, snap: MemberSnapshot) -> None:
         if action is not None and action.owner_id is None:
             action.owner_id = snap.id
             touched.add(action.session_id)
-    keep_ids_unused(session, Member, LevelChange)
+    session.flush()
     if touched:
         changes.record(
             session, changes.Change("session", "update", tuple(sorted(touched)), snap.community_id)
         )
 
 
-def delete_member(session: Session, member_id: int) -> MemberSnapshot:
-    """Delete a member and all held about them; returns the snapshot for undo."""
+def delete_member(
+    session: Session, member_id: int, *, expected_version: int | None = None
+) -> MemberSnapshot:
+    """Delete a member and all held about them; returns the snapshot for undo.
+
+    With ``expected_version``, a member changed or deleted meanwhile raises ConflictError.
+    """
+    if expected_version is not None:
+        row_for_edit(
+            session, Member, member_id, expected_version,
+            what="member", name=lambda m: m.full_name, current=get_member,
+        )
     snap = snapshot_member(session, member_id)
     session.execute(delete(Member).where(Member.id == member_id))
     changes.record(session, changes.Change("member", "delete", (member_id,), snap.community_id))

@@ -34,6 +34,7 @@ from copdesk.data.models import (
     TemplateBlock,
 )
 from copdesk.data.validation import ValidationError, clean_line, text_problem
+from copdesk.data.versions import row_for_edit
 from copdesk.framework import (
     ACTION_STATUSES,
     ATTENDANCE_ROLES,
@@ -180,6 +181,8 @@ class SessionRow:
     facilitators: tuple[str, ...]
     invited: int
     attended: int
+    #: The row's version when read (hand it back as ``expected_version`` when saving).
+    version: int = 0
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -214,6 +217,7 @@ def list_sessions(
         CopSession.id, CopSession.title, CopSession.purpose, CopSession.starts_at,
         CopSession.time_zone, CopSession.planned_minutes, CopSession.mode,
         CopSession.location, CopSession.space, CopSession.status, CopSession.series_id,
+        CopSession.version,
     ).where(CopSession.community_id == community_id)  # fmt: skip
     if wanted is not None:
         stmt = stmt.where(CopSession.id.in_(wanted))
@@ -260,7 +264,7 @@ def list_sessions(
     out = []
     for (
         sid, title, purpose, starts_at, time_zone, planned_minutes, mode, location, space,
-        status, series_id,
+        status, series_id, version,
     ) in rows:  # fmt: skip
         minutes, nblocks = agenda.get(sid, (0, 0))
         invited, attended = counts.get(sid, (0, 0))
@@ -284,6 +288,7 @@ def list_sessions(
                 facilitators=tuple(facil[sid]),
                 invited=invited,
                 attended=attended,
+                version=version,
             )
         )
     return out
@@ -468,10 +473,19 @@ def create_session(
     return row.id
 
 
-def update_session(session: Session, session_id: int, data: SessionData) -> None:
-    row = session.get(CopSession, session_id)
-    if row is None:
-        raise LookupError(f"no session with id {session_id}")
+def update_session(
+    session: Session,
+    session_id: int,
+    data: SessionData,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    """Replace a session's plan; with ``expected_version`` (``SessionRow.version``), a
+    session someone else changed or deleted meanwhile raises ConflictError."""
+    row = row_for_edit(
+        session, CopSession, session_id, expected_version,
+        what="session", name=lambda r: r.title, current=_current_session,
+    )
     data = _check_session(session, row.community_id, data)
     _apply_session(row, data)
     session.flush()
@@ -538,7 +552,22 @@ def snapshot_session(session: Session, session_id: int) -> SessionSnapshot:
     )
 
 
-def delete_session(session: Session, session_id: int) -> SessionSnapshot:
+def _current_session(session: Session, session_id: int) -> SessionRow | None:
+    row = session.get(CopSession, session_id)
+    if row is None:
+        return None
+    found = list_sessions(session, row.community_id, ids=[session_id])
+    return found[0] if found else None
+
+
+def delete_session(
+    session: Session, session_id: int, *, expected_version: int | None = None
+) -> SessionSnapshot:
+    if expected_version is not None:
+        row_for_edit(
+            session, CopSession, session_id, expected_version,
+            what="session", name=lambda r: r.title, current=_current_session,
+        )
     snap = snapshot_session(session, session_id)
     session.execute(delete(CopSession).where(CopSession.id == session_id))
     changes.record(session, changes.Change("session", "delete", (session_id,), snap.community_id))

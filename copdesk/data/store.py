@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from platformdirs import user_data_path
-from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy import Integer, String, cast, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from copdesk import __version__
 from copdesk.data import changes
@@ -41,6 +42,8 @@ T = TypeVar("T")
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
+#: The store_info row counting committed changes, for noticing other people's changes.
+REVISION_KEY = "store_revision"
 
 
 class StoreError(Exception):
@@ -53,6 +56,42 @@ class StoreInUseError(StoreError):
 
 class NewerStoreError(StoreError):
     """The store's schema is newer than this copdesk understands."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed or deleted a record meanwhile; nothing was saved.
+
+    Raised by update and delete commands given the ``expected_version`` the user's form
+    was read at, and by :meth:`Store.run` when a row changed under a transaction. It
+    carries both sides so that the window can show them and offer to reload, or to
+    overwrite (the same command again with ``expected_version=None``):
+
+    - ``expected_version``: the version the user edited (None if not known);
+    - ``current_version``: the version in the store now (None: deleted, or not known);
+    - ``current``: the record as the store has it now (e.g. a ``MemberRow``), or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entity: str = "",
+        row_id: int | None = None,
+        expected_version: int | None = None,
+        current_version: int | None = None,
+        current: object | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.entity = entity
+        self.row_id = row_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.current = current
+
+    @property
+    def deleted(self) -> bool:
+        """True when the record is gone (someone else deleted it)."""
+        return self.current_version is None and self.current is None and bool(self.entity)
 
 
 def default_store_path() -> Path:
@@ -297,6 +336,10 @@ class Store:
         self.lock: StoreLock | None = None
         #: Commits that changed something since the store was opened (for backups).
         self.change_count = 0
+        #: The store revision this store last saw (its own commits or a poll).
+        self._seen_revision = 0
+        #: Another connection committed before one of ours (seen while bumping).
+        self._external_pending = False
 
     # -- opening -------------------------------------------------------------------
     @property
@@ -336,7 +379,12 @@ class Store:
                 lock.acquire()
         try:
             engine = create_engine(url)
-        except (ArgumentError, ImportError) as exc:
+        except ImportError as exc:
+            raise StoreError(
+                f"cannot open {where}: its database driver is not installed ({exc}); "
+                "for PostgreSQL install copdesk with the 'postgres' extra (psycopg)"
+            ) from exc
+        except ArgumentError as exc:
             raise StoreError(f"cannot open {where}: {exc}") from exc
         if engine.dialect.name == "sqlite":
             _install_sqlite_pragmas(engine)
@@ -344,6 +392,7 @@ class Store:
         store.lock = lock
         try:
             store._migrate()
+            store._seen_revision = store.revision()
         except StoreError:
             store._dispose()
             raise
@@ -361,8 +410,15 @@ class Store:
     def _migrate(self) -> None:
         with self.engine.connect() as conn:
             current = _current_revision(conn)
-            has_tables = bool(inspect(conn).get_table_names())
-        _refuse_if_newer(describe(self.url), current, None)
+            tables = set(inspect(conn).get_table_names())
+            app_version = None
+            if current not in known_revisions() and "store_info" in tables:
+                app_version = conn.scalar(
+                    select(StoreInfo.value).where(StoreInfo.key == "app_version")
+                )
+        has_tables = bool(tables)
+        # Refused before anything is written, on a file and on a server alike.
+        _refuse_if_newer(describe(self.url), current, app_version)
         head = head_revision()
         if current == head:
             return
@@ -400,6 +456,8 @@ class Store:
                     conn.commit()
         with self.sessions.begin() as session:
             session.merge(StoreInfo(key="app_version", value=__version__))
+            if session.get(StoreInfo, REVISION_KEY) is None:
+                session.add(StoreInfo(key=REVISION_KEY, value="0"))
 
     def close(self) -> None:
         if self.engine.dialect.name == "sqlite":
@@ -433,11 +491,61 @@ class Store:
                 result = fn(session, *args, **kwargs)
                 session.flush()
                 recorded = changes.take(session)
+                revision = self._bump_revision(session) if recorded else None
+        except StaleDataError as exc:
+            raise ConflictError(
+                "Someone else changed or deleted this record while it was being saved; "
+                "nothing was saved. Reload it and make the change again."
+            ) from exc
         except OperationalError as exc:
             raise StoreError(f"the store could not save this change: {_short(exc)}") from exc
+        if revision is not None:
+            self._seen_revision = revision
         if recorded:
             self._publish(recorded)
         return result
+
+    # -- changes made by others ----------------------------------------------------
+    def _bump_revision(self, session: Session) -> int:
+        """Count this commit in ``store_revision`` (in its transaction); the new value.
+
+        The update locks the row until commit, so the value read back is this commit's.
+        A value other than the one last seen means another connection committed first.
+        """
+        bumped = update(StoreInfo).where(StoreInfo.key == REVISION_KEY).values(
+            value=cast(cast(StoreInfo.value, Integer) + 1, String)
+        )
+        if session.execute(bumped).rowcount == 0:  # type: ignore[attr-defined]
+            # A store from before the counter (new stores get the row when migrated).
+            session.add(StoreInfo(key=REVISION_KEY, value="1"))
+            session.flush()
+        value = int(session.scalar(
+            select(StoreInfo.value).where(StoreInfo.key == REVISION_KEY)
+        ) or 0)
+        if value - 1 != self._seen_revision:
+            self._external_pending = True
+        return value
+
+    def revision(self) -> int:
+        """The store's revision now: how many changes were committed to it (by anyone)."""
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(StoreInfo.value).where(StoreInfo.key == REVISION_KEY))
+        try:
+            return int(value or 0)
+        except ValueError:
+            return 0
+
+    def poll_external_changes(self) -> bool:
+        """Whether another connection committed changes since this store last looked.
+
+        This store's own commits do not count. One cheap query; meant to be called on a
+        timer, after which the window reloads what it shows.
+        """
+        current = self.revision()
+        changed = self._external_pending or current != self._seen_revision
+        self._seen_revision = current
+        self._external_pending = False
+        return changed
 
     def subscribe(self, callback: Callable[[list[changes.Change]], None]) -> None:
         self._subscribers.append(callback)

@@ -20,6 +20,7 @@ from copdesk.data import changes
 from copdesk.data.ids import keep_ids_unused
 from copdesk.data.models import CopSession, Member, Story, ValueBeneficiary, ValueEntry
 from copdesk.data.validation import ValidationError, clean_line, text_problem
+from copdesk.data.versions import row_for_edit
 from copdesk.framework import (
     FUNCTION_BY_KEY,
     VALUE_CYCLE_BY_KEY,
@@ -179,12 +180,22 @@ def add_entry(
 
 
 def update_entry(
-    session: Session, entry_id: int, data: EntryData, *, today: dt.date | None = None
+    session: Session,
+    entry_id: int,
+    data: EntryData,
+    *,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> EntryData:
-    """Replace an entry's fields; returns the previous data (for undo)."""
-    entry = session.get(ValueEntry, entry_id)
-    if entry is None:
-        raise LookupError(f"no value entry with id {entry_id}")
+    """Replace an entry's fields; returns the previous data (for undo).
+
+    With ``expected_version`` (``EntryRow.version``), an entry someone else changed or
+    deleted meanwhile raises ConflictError.
+    """
+    entry = row_for_edit(
+        session, ValueEntry, entry_id, expected_version,
+        what="value entry", name=lambda e: e.title, current=_current_entry,
+    )
     before = entry_data(session, entry_id)
     data = _check(session, entry.community_id, data, today)
     _apply(entry, data)
@@ -222,7 +233,22 @@ class EntrySnapshot:
     story_id: int | None
 
 
-def delete_entry(session: Session, entry_id: int) -> EntrySnapshot:
+def _current_entry(session: Session, entry_id: int) -> EntryRow | None:
+    e = session.get(ValueEntry, entry_id)
+    if e is None:
+        return None
+    found = list_entries(session, e.community_id, ids=[entry_id])
+    return found[0] if found else None
+
+
+def delete_entry(
+    session: Session, entry_id: int, *, expected_version: int | None = None
+) -> EntrySnapshot:
+    if expected_version is not None:
+        row_for_edit(
+            session, ValueEntry, entry_id, expected_version,
+            what="value entry", name=lambda e: e.title, current=_current_entry,
+        )
     e = session.get(ValueEntry, entry_id)
     if e is None:
         raise LookupError(f"no value entry with id {entry_id}")
@@ -272,6 +298,8 @@ class EntryRow:
     logged_by: str
     story_id: int | None
     story_title: str
+    #: The row's version when read (hand it back as ``expected_version`` when saving).
+    version: int = 0
 
     @property
     def kind_label(self) -> str:
@@ -342,6 +370,7 @@ def list_entries(
             *_ENTRY_COLUMNS,
             CopSession.title.label("session_title"),
             Story.title.label("story_title"),
+            ValueEntry.version,
         )
         .outerjoin(CopSession, CopSession.id == ValueEntry.session_id)
         .outerjoin(Story, Story.id == ValueEntry.story_id)
@@ -392,7 +421,7 @@ def list_entries(
     for (
         eid, entry_date, title, description, kind, cycle, function, for_organisation,
         session_id, evidence, measure_value, measure_unit, logged_by_id, story_id,
-        session_title, story_title,
+        session_title, story_title, version,
     ) in rows:  # fmt: skip
         got = ben.get(eid)
         if got:
@@ -422,6 +451,7 @@ def list_entries(
                 logged_by=logged[0] if named == "all" or logged[1] else "",
                 story_id=story_id,
                 story_title=story_title or "",
+                version=version,
             )
         )
     return out
