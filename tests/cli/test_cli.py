@@ -7,13 +7,13 @@ import datetime as dt
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from copdesk import __version__
 from copdesk.data import communities, members
@@ -91,6 +91,7 @@ def test_version(run: Run) -> None:
     assert ok(run("--version")) == f"copdesk {__version__}\n"
 
 
+@pytest.mark.sqlite_only  # runs on a store file only
 def test_installed_entry_point(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "copdesk"
     if not exe.exists():
@@ -152,8 +153,8 @@ def test_help(run: Run) -> None:
 
 
 # --- communities and demo ----------------------------------------------------------------------
-def test_communities_one_line_each_name_first(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_communities_one_line_each_name_first(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP", host_organisation="Rivers Trust")
     add(db, "Évora Irrigators")
     out = ok(run("communities", "--db", db))
@@ -164,14 +165,15 @@ def test_communities_one_line_each_name_first(run: Run, tmp_path: Path) -> None:
     assert water[2] == "Rivers Trust"
 
 
+@pytest.mark.sqlite_only  # a missing store file
 def test_communities_on_a_missing_store_creates_nothing(run: Run, tmp_path: Path) -> None:
     db = tmp_path / "missing.sqlite"
     failed(run("communities", "--db", db), "no store at", str(db))
     assert not db.exists()
 
 
-def test_empty_store_lists_nothing(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_empty_store_lists_nothing(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     Store.open(db).close()
     result = run("communities", "--db", db)
     assert ok(result) == ""
@@ -210,8 +212,8 @@ def test_demo_size_and_seed(tmp_path: Path) -> None:
         assert len(communities.list_communities(s)) == 2
 
 
-def test_demo_then_refuse_a_second(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_demo_then_refuse_a_second(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     out = ok(run("demo", "--db", db))
     assert DEMO_NAME in out
     assert "62 members" in out
@@ -224,6 +226,7 @@ def test_demo_then_refuse_a_second(run: Run, tmp_path: Path) -> None:
     assert len(roster(db)) == 62
 
 
+@pytest.mark.sqlite_only  # an sqlite:/// URL for a file
 def test_db_before_the_command_and_as_url(run: Run, tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     add(db, "Water CoP")
@@ -236,13 +239,27 @@ def test_bad_url(run: Run) -> None:
 
 
 # --- stores copdesk must refuse -----------------------------------------------------------------
-def make_newer_store(path: Path) -> bytes:
-    add(path, "Water CoP")
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("UPDATE alembic_version SET version_num='9999'")
-    con.close()
-    return path.read_bytes()
+def make_newer_store(db: Path | str) -> bytes | list[tuple[object, ...]]:
+    add(db, "Water CoP")
+    with Store.open(db) as store, store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num='9999'"))
+    return fingerprint(db)
+
+
+def fingerprint(db: Path | str) -> bytes | list[tuple[object, ...]]:
+    """The file's bytes, or every row of a server store (read without copdesk)."""
+    if isinstance(db, Path):
+        return db.read_bytes()
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return [
+                (name, *row)
+                for name in sorted(inspect(conn).get_table_names())
+                for row in conn.execute(text(f'SELECT * FROM "{name}"')).all()
+            ]
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -258,8 +275,9 @@ def make_newer_store(path: Path) -> bytes:
         ["calendar", "--out", "OUT/x.ics"],
     ],
 )
-def test_newer_store_is_refused_untouched(run: Run, tmp_path: Path, args: list[str]) -> None:
-    db = tmp_path / "newer.sqlite"
+def test_newer_store_is_refused_untouched(run: Run, tmp_path: Path, args: list[str],
+                                         store_path: Path | str) -> None:
+    db = store_path
     before = make_newer_store(db)
     (tmp_path / "OUT").mkdir()
     write_csv(tmp_path / "IN.csv", "Name\nAna\n")
@@ -267,11 +285,12 @@ def test_newer_store_is_refused_untouched(run: Run, tmp_path: Path, args: list[s
             for a in args]
     line = failed(run(*args, "--db", db), "9999", head_revision(), "newer")
     assert "copdesk" in line
-    assert db.read_bytes() == before
+    assert fingerprint(db) == before
     assert list((tmp_path / "OUT").iterdir()) == []
     assert not list(tmp_path.glob("*.bak"))
 
 
+@pytest.mark.sqlite_only  # a file that is not a database
 def test_not_a_database(run: Run, tmp_path: Path) -> None:
     db = tmp_path / "notes.txt"
     db.write_text("just some notes\n", encoding="utf-8")
@@ -280,14 +299,15 @@ def test_not_a_database(run: Run, tmp_path: Path) -> None:
     assert db.read_text(encoding="utf-8") == "just some notes\n"
 
 
+@pytest.mark.sqlite_only  # a folder given as the store
 def test_store_is_a_folder(run: Run, tmp_path: Path) -> None:
     failed(run("demo", "--db", tmp_path), "is a folder")
 
 
 # --- members import -------------------------------------------------------------------------------
 def test_import_into_an_empty_store_creates_the_default_community(run: Run,
-                                                                   tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+                                                                   tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     csv_path = write_csv(tmp_path / "people.csv", GOOD_CSV)
     result = run("members", "import", csv_path, "--db", db)
 
@@ -311,16 +331,16 @@ def test_import_into_an_empty_store_creates_the_default_community(run: Run,
     assert zoe.level == "core" and zoe.consent and zoe.organisation == "Rivers Trust"
 
 
-def test_import_names_the_new_community(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_import_names_the_new_community(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     csv_path = write_csv(tmp_path / "p.csv", "Name\nAna\n", "cp1252")
     out = ok(run("members", "import", csv_path, "--db", db, "--community", "Río Verde"))
     assert "Created the community 'Río Verde'" in out
     assert [r.full_name for r in roster(db, "Río Verde")] == ["Ana"]
 
 
-def test_import_cp1252_semicolon(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_import_cp1252_semicolon(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     csv_path = write_csv(tmp_path / "p.csv", "Nom;Courriel\nFrançois Lefèvre;f@example.fr\n",
                          "cp1252")
@@ -329,8 +349,8 @@ def test_import_cp1252_semicolon(run: Run, tmp_path: Path) -> None:
     assert [r.full_name for r in roster(db)] == ["François Lefèvre"]
 
 
-def test_reimport_reports_duplicates_and_adds_nothing(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_reimport_reports_duplicates_and_adds_nothing(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     csv_path = write_csv(tmp_path / "people.csv", GOOD_CSV)
     ok(run("members", "import", csv_path, "--db", db))
     result = run("members", "import", csv_path, "--db", db)
@@ -340,6 +360,7 @@ def test_reimport_reports_duplicates_and_adds_nothing(run: Run, tmp_path: Path) 
     assert len(roster(db)) == 3
 
 
+@pytest.mark.sqlite_only  # no store file is created
 def test_dry_run_writes_nothing(run: Run, tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     csv_path = write_csv(tmp_path / "people.csv", GOOD_CSV)
@@ -356,8 +377,8 @@ def test_dry_run_writes_nothing(run: Run, tmp_path: Path) -> None:
     assert len(roster(db)) == before == 0
 
 
-def test_import_with_no_valid_row_exits_1(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_import_with_no_valid_row_exits_1(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     csv_path = write_csv(tmp_path / "bad.csv", "Name,Email\n,a@example.org\nB,nope\n")
     result = run("members", "import", csv_path, "--db", db)
@@ -367,15 +388,15 @@ def test_import_with_no_valid_row_exits_1(run: Run, tmp_path: Path) -> None:
     assert roster(db) == []
 
 
-def test_import_header_only(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_import_header_only(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     failed(run("members", "import", write_csv(tmp_path / "h.csv", "Name\n"), "--db", db),
            "no member rows")
 
 
-def test_import_into_a_store_with_several_communities(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_import_into_a_store_with_several_communities(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     add(db, "Sanitation CoP")
     csv_path = write_csv(tmp_path / "p.csv", "Name\nAna\n")
@@ -398,8 +419,8 @@ def test_import_into_a_store_with_several_communities(run: Run, tmp_path: Path) 
     ],
 )
 def test_import_bad_files(run: Run, tmp_path: Path, content: bytes | None,
-                          fragment: str) -> None:
-    db = tmp_path / "s.sqlite"
+                          fragment: str, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     csv_path = tmp_path / "in.csv"
     if content is not None:
@@ -409,8 +430,9 @@ def test_import_bad_files(run: Run, tmp_path: Path, content: bytes | None,
 
 
 # --- members export ------------------------------------------------------------------------------
-def test_export_and_import_back(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_export_and_import_back(run: Run, tmp_path: Path, store_path: Path | str,
+                                new_store_target: Callable[[Path], Path | str]) -> None:
+    db = store_path
     with Store.open(db) as store:
         store.run(create_demo, today=dt.date.today())
     out_csv = tmp_path / "roster.csv"
@@ -418,21 +440,22 @@ def test_export_and_import_back(run: Run, tmp_path: Path) -> None:
     assert f"Exported 62 members of {DEMO_NAME!r}" in out
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
 
-    other = tmp_path / "other.sqlite"
+    other = new_store_target(tmp_path / "other.sqlite")
     out = ok(run("members", "import", out_csv, "--db", other, "--community", "Copy"))
     assert "Imported 62 members" in out
     assert [r.to_data() for r in roster(other)] == [r.to_data() for r in roster(db)]
 
 
-def test_export_failures(run: Run, tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_export_failures(run: Run, tmp_path: Path, store_path: Path | str,
+                        new_store_target: Callable[[Path], Path | str]) -> None:
+    db = store_path
     add(db, "Water CoP")
     failed(run("members", "export", tmp_path / "nope" / "x.csv", "--db", db), "does not exist")
     failed(run("members", "export", tmp_path, "--db", db), "is a folder")
     failed(run("members", "export", tmp_path / "x.csv", "--db", db, "--community", "Nope"),
            "no community named 'Nope'")
     assert not (tmp_path / "x.csv").exists()
-    empty = tmp_path / "empty.sqlite"
+    empty = new_store_target(tmp_path / "empty.sqlite")
     Store.open(empty).close()
     failed(run("members", "export", tmp_path / "y.csv", "--db", empty), "no community yet")
     failed(run("members", "export", tmp_path / "z.csv", "--db", tmp_path / "missing.sqlite"),
@@ -440,8 +463,7 @@ def test_export_failures(run: Run, tmp_path: Path) -> None:
 
 
 # --- report roster ---------------------------------------------------------------------------------
-def _demo_store(tmp_path: Path) -> Path:
-    db = tmp_path / "s.sqlite"
+def _demo_store(db: Path | str) -> Path | str:
     with Store.open(db) as store:
         store.run(create_demo, today=dt.date.today())
         cid = store.run(communities.create_community, "Second CoP")
@@ -449,10 +471,10 @@ def _demo_store(tmp_path: Path) -> Path:
     return db
 
 
-def test_report_roster(run: Run, tmp_path: Path) -> None:
+def test_report_roster(run: Run, tmp_path: Path, store_path: Path | str) -> None:
     from pypdf import PdfReader
 
-    db = _demo_store(tmp_path)
+    db = _demo_store(store_path)
     pdf = tmp_path / "out" / "roster.pdf"
     pdf.parent.mkdir()
     out = ok(run("report", "roster", "--db", db, "--out", pdf, "--community", DEMO_NAME))
@@ -464,8 +486,8 @@ def test_report_roster(run: Run, tmp_path: Path) -> None:
     assert list(pdf.parent.iterdir()) == [pdf]
 
 
-def test_report_roster_failures(run: Run, tmp_path: Path) -> None:
-    db = _demo_store(tmp_path)
+def test_report_roster_failures(run: Run, tmp_path: Path, store_path: Path | str) -> None:
+    db = _demo_store(store_path)
     failed(run("report", "roster", "--db", db, "--out", tmp_path / "r.pdf"),
            "several communities", DEMO_NAME, "Second CoP")
     failed(run("report", "roster", "--db", db, "--out", tmp_path / "nope" / "r.pdf",
@@ -494,16 +516,16 @@ def _run_code(code: str, *args: str, debug: bool = False) -> subprocess.Complete
                           timeout=120, env=env)
 
 
-def test_unexpected_error_is_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_unexpected_error_is_one_line(tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     result = _run_code(_BROKEN, str(db))
     line = failed(result, "unexpected error", "RuntimeError: disk on fire second line")
     assert line.startswith("copdesk: error: unexpected error:")
 
 
-def test_unexpected_error_traceback_with_debug(tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_unexpected_error_traceback_with_debug(tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     add(db, "Water CoP")
     result = _run_code(_BROKEN, str(db), debug=True)
     assert result.returncode == 1
@@ -511,8 +533,8 @@ def test_unexpected_error_traceback_with_debug(tmp_path: Path) -> None:
     assert "RuntimeError: disk on fire" in result.stderr
 
 
-def test_headless_commands_never_import_qt(tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_headless_commands_never_import_qt(tmp_path: Path, store_path: Path | str) -> None:
+    db = store_path
     csv_path = write_csv(tmp_path / "p.csv", "Name\nAna\n")
     code = (
         "import sys\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from copdesk import cli
 from copdesk.data import communities
@@ -30,20 +30,20 @@ def run() -> Run:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def db(tmp_path_factory: pytest.TempPathFactory,
+       new_store_target: Callable[[Path], Path | str]) -> Iterator[Path | str]:
     """The demo community, and a second community whose one planned session has a time
     zone no calendar knows (written past the validation, as an old or foreign store might)."""
-    path = tmp_path_factory.mktemp("sessions") / "store.sqlite"
+    path = new_store_target(tmp_path_factory.mktemp("sessions") / "store.sqlite")
     with Store.open(path) as store:
         store.run(create_demo, today=dt.date.today())
         cid = store.run(communities.create_community, "Second CoP")
         start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=10), dt.time(15))
         sid = store.run(S.create_session, cid, S.SessionData(
             "Tea & <talk> on the roof", start, "Europe/Vienna", 45))
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("UPDATE cop_session SET time_zone = ? WHERE id = ?", (BAD_ZONE, sid))
-    con.close()
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE cop_session SET time_zone = :zone WHERE id = :id"),
+                         {"zone": BAD_ZONE, "id": sid})
     yield path
 
 
@@ -64,7 +64,7 @@ LINE = re.compile(
 )
 
 
-def test_sessions_list(run: Run, db: Path) -> None:
+def test_sessions_list(run: Run, db: Path, tmp_path: Path) -> None:
     out = ok(run("sessions", "list", "--db", db, "--community", DEMO_NAME))
     rows = {r.id: r for r in demo_sessions(db)}
     lines = out.splitlines()
@@ -86,8 +86,8 @@ def test_sessions_list(run: Run, db: Path) -> None:
            "Second CoP")
     failed(run("sessions", "list", "--db", db, "--community", "Nope"),
            "no community named 'Nope'")
-    failed(run("sessions", "list", "--db", db.parent / "missing.sqlite"), "no store at")
-    assert not (db.parent / "missing.sqlite").exists()
+    failed(run("sessions", "list", "--db", tmp_path / "missing.sqlite"), "no store at")
+    assert not (tmp_path / "missing.sqlite").exists()
 
 
 # --- calendar -----------------------------------------------------------------------------------
