@@ -123,6 +123,21 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def url_without_password(url: str) -> str:
+    """The URL to remember for reopening a store: the same URL with no password in it.
+
+    Settings and logs keep this, never a password: when the store is reopened, the
+    PostgreSQL driver (libpq) finds the password in ``~/.pgpass`` (``%APPDATA%\\postgresql\\
+    pgpass.conf`` on Windows) or in ``PGPASSWORD``, or the window asks for it.
+    """
+    if "://" not in url:
+        return url
+    parsed = make_url(url)
+    if parsed.password is None:
+        return url
+    return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
 def describe(url: str) -> str:
     """A short, password-free description of a store for status bars and messages."""
     path = sqlite_path(url)

@@ -249,3 +249,16 @@ def test_a_newer_store_on_any_backend_is_refused_without_writing(store_path: Tar
     assert "9999" in str(err.value) and "9.0.0" in str(err.value)
     assert dump() == before
     engine.dispose()
+
+
+def test_urls_kept_in_settings_and_logs_carry_no_password() -> None:
+    from copdesk.data.store import describe, url_without_password
+
+    url = "postgresql+psycopg://ada:s3cr%40t@db.example.org:5432/cop?sslmode=require"
+    kept = url_without_password(url)
+    assert "s3cr" not in kept and "s3cr" not in describe(url)
+    assert kept == "postgresql+psycopg://ada@db.example.org:5432/cop?sslmode=require"
+    plain = "postgresql+psycopg://ada@db.example.org/cop"
+    assert url_without_password(plain) == plain
+    assert url_without_password("/home/ada/copdesk.sqlite") == "/home/ada/copdesk.sqlite"
+    assert url_without_password("sqlite:////tmp/x.sqlite") == "sqlite:////tmp/x.sqlite"
