@@ -159,8 +159,9 @@ class AssessmentRow:
     overall: float | None
     band: Band
     open_actions: int
-    #: The row's version when read (hand it back as ``expected_version`` when saving).
-    version: int = 0
+    #: The row's version when read (hand it back as ``expected_version`` when saving);
+    #: not compared: two reads of the same content are equal rows.
+    version: int = field(default=0, compare=False)
 
 
 def _checklist(key: str) -> Checklist:

@@ -71,8 +71,9 @@ class MemberRow:
     notes: str
     status: str
     erased: bool
-    #: The row's version when read (hand it back as ``expected_version`` when saving).
-    version: int = 0
+    #: The row's version when read (hand it back as ``expected_version`` when saving);
+    #: not compared: two reads of the same content are equal rows.
+    version: int = field(default=0, compare=False)
 
     @property
     def is_outside_guest(self) -> bool:

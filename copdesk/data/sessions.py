@@ -181,8 +181,9 @@ class SessionRow:
     facilitators: tuple[str, ...]
     invited: int
     attended: int
-    #: The row's version when read (hand it back as ``expected_version`` when saving).
-    version: int = 0
+    #: The row's version when read (hand it back as ``expected_version`` when saving);
+    #: not compared: two reads of the same content are equal rows.
+    version: int = field(default=0, compare=False)
 
     @property
     def ends_at(self) -> dt.datetime:

@@ -298,8 +298,9 @@ class EntryRow:
     logged_by: str
     story_id: int | None
     story_title: str
-    #: The row's version when read (hand it back as ``expected_version`` when saving).
-    version: int = 0
+    #: The row's version when read (hand it back as ``expected_version`` when saving);
+    #: not compared: two reads of the same content are equal rows.
+    version: int = field(default=0, compare=False)
 
     @property
     def kind_label(self) -> str:
