@@ -115,10 +115,13 @@ def list_communities(session: Session) -> list[CommunityInfo]:
         .subquery()
     )
     rows = session.execute(
-        select(Community, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.community_id == Community.id)
-        .order_by(Community.name)
+        select(Community, func.coalesce(counts.c.n, 0)).outerjoin(
+            counts, counts.c.community_id == Community.id
+        )
     ).all()
+    # Sorted here, by code point, as SQLite's binary collation does: a server's
+    # collation (case-insensitive, accent-aware) must not change the order.
+    rows = sorted(rows, key=lambda r: r[0].name)
     return [
         CommunityInfo(c.id, c.name, c.domain, c.host_organisation, c.stage, c.is_demo, n)
         for c, n in rows

@@ -1212,11 +1212,12 @@ STARTER_TEMPLATES: tuple[Template, ...] = (
 
 
 def list_templates(session: Session, community_id: int) -> list[Template]:
-    own = session.scalars(
-        select(AgendaTemplate)
-        .where(AgendaTemplate.community_id == community_id)
-        .order_by(AgendaTemplate.name)
-    ).all()
+    own = sorted(  # by code point on every database (not the server's collation)
+        session.scalars(
+            select(AgendaTemplate).where(AgendaTemplate.community_id == community_id)
+        ).all(),
+        key=lambda t: t.name,
+    )
     return list(STARTER_TEMPLATES) + [
         Template(
             t.id,

@@ -705,9 +705,12 @@ def restore_story(
 
 
 def list_stories(session: Session, community_id: int, *, named: str = "all") -> list[StoryView]:
-    stories = session.scalars(
-        select(Story).where(Story.community_id == community_id).order_by(Story.title)
-    ).all()
+    stories = sorted(  # by code point on every database (not the server's collation)
+        session.scalars(
+            select(Story).where(Story.community_id == community_id).order_by(Story.id)
+        ).all(),
+        key=lambda s: s.title,
+    )
     if not stories:
         return []
     by_story: dict[int, list[EntryRow]] = defaultdict(list)

@@ -262,3 +262,12 @@ def test_urls_kept_in_settings_and_logs_carry_no_password() -> None:
     assert url_without_password(plain) == plain
     assert url_without_password("/home/ada/copdesk.sqlite") == "/home/ada/copdesk.sqlite"
     assert url_without_password("sqlite:////tmp/x.sqlite") == "sqlite:////tmp/x.sqlite"
+
+
+def test_lists_sort_the_same_whatever_the_server_collation(store: Store) -> None:
+    """Communities sort by code point (SQLite's binary order) on every database."""
+    for name in ("beta CoP", "Évora CoP", "Alpha CoP", "Zulu CoP"):
+        store.run(communities.create_community, name)
+    with store.session() as s:
+        names = [c.name for c in communities.list_communities(s)]
+    assert names == ["Alpha CoP", "Zulu CoP", "beta CoP", "Évora CoP"]
