@@ -1738,12 +1738,12 @@ def _directory_section(data: OverviewData, width: float) -> list[Flowable]:
     if not data.directory:
         story.append(_para("No member can be named in this report.", st.note))
         return story
-    rows = [[Paragraph(f"<b>{escape(m.full_name)}</b>", st.cell),
-             Paragraph(escape(m.organisation), st.cell),
-             Paragraph(escape(m.region), st.cell),
-             Paragraph(escape(level_label(m.level)), st.cell),
-             Paragraph(escape(", ".join(m.expertise)), st.cell)]
-            for m in data.directory]  # fmt: skip
-    story.append(data_table(["Name", "Organisation", "Region", "Level", "Expertise"],
-                            rows, [width * f for f in (0.22, 0.22, 0.14, 0.14, 0.28)]))  # fmt: skip
+    # Thousands of rows: plain text, wrapped and paged without ReportLab measuring them.
+    rows: list[list[str | tuple[str, ...]]] = [
+        [m.full_name, m.organisation, m.region, level_label(m.level), ", ".join(m.expertise)]
+        for m in data.directory
+    ]
+    story.append(style.plain_table(["Name", "Organisation", "Region", "Level", "Expertise"],
+                                   rows, [width * f for f in (0.22, 0.22, 0.14, 0.14, 0.28)],
+                                   bold_first=True))  # fmt: skip
     return story

@@ -29,7 +29,6 @@ from copdesk.reports.style import (
     KEY_VALUE_TABLE,
     ReportDocument,
     bar,
-    data_table,
     escape,
     figure_tiles,
     heading,
@@ -38,6 +37,7 @@ from copdesk.reports.style import (
 
 TITLE = "Member roster"
 MAX_COUNT_ROWS = 14  # organisations/regions listed one by one; the rest are grouped
+MAX_NAMES = 40  # names listed per topic of the knowledge map; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -329,15 +329,27 @@ def _reach_section(data: RosterData, width: float) -> list[Flowable]:
 
 
 def _names(named: Sequence[str], hidden: int) -> str:
-    """``Ana, Bo and 2 not named`` as safe markup."""
-    parts = [escape(n) for n in named]
+    """``Ana, Bo and 2 not named`` as plain text; at most MAX_NAMES names, then a count.
+
+    A topic held by thousands of members would otherwise be one cell taller than a page
+    (ReportLab cannot split a cell: the export failed on a 10,000-member community).
+    Plain text (see style.text_cell): these cells are long, and wrapping them as
+    Paragraphs at every page break made the knowledge map slower than the directory.
+    """
+    parts = list(named[:MAX_NAMES])
+    if len(named) > MAX_NAMES:
+        parts.append(f"{len(named) - MAX_NAMES:,} more named in the directory")
     if hidden:
-        parts.append(f"<font color='#5B6877'><i>{hidden} not named</i></font>")
+        parts.append(f"{hidden} not named")
     if not parts:
-        return "<font color='#5B6877'>–</font>"
+        return "–"
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+#: Tables of plain-string cells (style.text_cell) in the body text's colour.
+_PLAIN_TABLE = TableStyle([("TEXTCOLOR", (0, 1), (-1, -1), style.INK)], parent=style.DATA_TABLE)
 
 
 def _knowledge_section(data: RosterData, width: float) -> list[Flowable]:
@@ -381,11 +393,13 @@ def _knowledge_section(data: RosterData, width: float) -> list[Flowable]:
             rows.append([
                 Paragraph(f"<b>{escape(entry.tag)}</b>", st.cell),
                 Paragraph(f"{entry.seeker_count:,}", st.cell_number),
-                Paragraph(_names(entry.seekers, entry.hidden_seekers), st.cell),
+                style.text_cell(_names(entry.seekers, entry.hidden_seekers),
+                                width * 0.56 - 10, st.cell),
             ])  # fmt: skip
         callout = TableStyle([
             ("LINEBELOW", (0, 0), (-1, 0), 0.6, style.WARN),
             ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+            ("TEXTCOLOR", (0, 1), (-1, -1), style.INK),
         ], parent=CALLOUT_TABLE)  # fmt: skip
         story.append(style.LongTable(
             rows[0], rows[1:], [width * 0.30, width * 0.14, width * 0.56], callout,
@@ -399,6 +413,7 @@ def _knowledge_section(data: RosterData, width: float) -> list[Flowable]:
 
 def _topics_table(entries: Iterable[TagEntry], width: float) -> Flowable:
     st = styles()
+    names_width = width * 0.29 - 10  # inside the cell padding
     rows: list[list[Any]] = []
     for e in entries:
         topic = f"<b>{escape(e.tag)}</b>"
@@ -407,16 +422,18 @@ def _topics_table(entries: Iterable[TagEntry], width: float) -> Flowable:
         rows.append([
             Paragraph(topic, st.cell),
             Paragraph(f"{e.expert_count:,}", st.cell_number),
-            Paragraph(_names(e.experts, e.hidden_experts), st.cell),
+            style.text_cell(_names(e.experts, e.hidden_experts), names_width, st.cell),
             Paragraph(f"{e.seeker_count:,}", st.cell_number),
-            Paragraph(_names(e.seekers, e.hidden_seekers), st.cell),
+            style.text_cell(_names(e.seekers, e.hidden_seekers), names_width, st.cell),
         ])  # fmt: skip
-    return data_table(
-        ["Topic", "Experts", "Who knows it", "Learners", "Who wants to learn it"],
-        rows,
-        [width * 0.20, width * 0.11, width * 0.29, width * 0.11, width * 0.29],
-        numeric=(1, 3),
-    )
+    header = [
+        Paragraph(escape(h), st.cell_header_number if i in (1, 3) else st.cell_header)
+        for i, h in enumerate(
+            ["Topic", "Experts", "Who knows it", "Learners", "Who wants to learn it"]
+        )
+    ]
+    widths = [width * 0.20, width * 0.11, width * 0.29, width * 0.11, width * 0.29]
+    return style.LongTable(header, rows, widths, _PLAIN_TABLE)
 
 
 def _directory_section(data: RosterData, width: float) -> list[Flowable]:
@@ -437,23 +454,17 @@ def _directory_section(data: RosterData, width: float) -> list[Flowable]:
     if not data.directory:
         story.append(Paragraph(escape("No member can be named in this report."), st.note))
         return story
-    rows: list[list[Any]] = []
+    # Thousands of rows: plain text, wrapped and paged without ReportLab measuring them.
+    rows: list[list[str | tuple[str, ...]]] = []
     for r in data.directory:
         # "Coordinator / facilitator" may wrap at the slash in a narrow column
         roles = ", ".join(role_label(x).replace("/", " / ") for x in r.roles)
-        rows.append([
-            Paragraph(f"<b>{escape(r.full_name)}</b>", st.cell),
-            Paragraph(escape(r.organisation), st.cell),
-            Paragraph(escape(r.region), st.cell),
-            Paragraph(escape(level_label(r.level))
-                      + (f"<br/><font size=7.4 color='#5B6877'>{escape(roles)}</font>"
-                         if roles else ""), st.cell),
-            Paragraph(escape(", ".join(r.expertise)), st.cell),
-            Paragraph(escape(", ".join(r.interests)), st.cell),
-        ])  # fmt: skip
-    story.append(data_table(
+        rows.append([r.full_name, r.organisation, r.region, (level_label(r.level), roles),
+                     ", ".join(r.expertise), ", ".join(r.interests)])  # fmt: skip
+    story.append(style.plain_table(
         ["Name", "Organisation", "Region", "Participation", "Expertise", "Interests"],
         rows,
         [width * f for f in (0.19, 0.17, 0.11, 0.15, 0.19, 0.19)],
+        bold_first=True,
     ))  # fmt: skip
     return story

@@ -43,6 +43,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -461,12 +462,13 @@ def styles() -> Styles:
 
 
 # --- named table styles --------------------------------------------------------------------
+_PAD_SIDE, _PAD_TOP, _PAD_BOTTOM = 5, 3.5, 4
 _CELL_PADDING: list[tuple[Any, ...]] = [
     ("FONT", (0, 0), (-1, -1), FONT_REGULAR, 8.3, 10.8),  # plain-string cells: never Helvetica
-    ("LEFTPADDING", (0, 0), (-1, -1), 5),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ("LEFTPADDING", (0, 0), (-1, -1), _PAD_SIDE),
+    ("RIGHTPADDING", (0, 0), (-1, -1), _PAD_SIDE),
+    ("TOPPADDING", (0, 0), (-1, -1), _PAD_TOP),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD_BOTTOM),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
 ]
 
@@ -529,6 +531,39 @@ TILES_TABLE = TableStyle(
 Cell: TypeAlias = "str | Flowable"
 
 
+def text_cell(value: str, width: float, para_style: ParagraphStyle) -> str | Paragraph:
+    """A table cell for plain user text: a string wrapped to ``width`` points (the column
+    inside its padding) when the bundled font prints it and every word fits, else a
+    Paragraph in ``para_style``.
+
+    Strings skip Paragraph's markup parsing and line breaking, and the table measures them
+    by counting lines: for thousands of rows this is several times cheaper. The table's
+    FONT command must match ``para_style``'s font and size.
+    """
+    lines = _plain_lines(value, round(width, 2), para_style.fontName, para_style.fontSize)
+    return Paragraph(escape(value), para_style) if lines is None else lines
+
+
+@functools.lru_cache(maxsize=16_384)
+def _plain_lines(value: str, width: float, font: str, size: float) -> str | None:
+    text = " ".join(clean(value).split())
+    covered = _bundled_coverage()
+    if not all(ord(c) in covered for c in text):
+        return None
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width):
+        while pdfmetrics.stringWidth(line, font, size) > width:  # a word wider than the column
+            cut = len(line) - 1
+            while cut > 1 and pdfmetrics.stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _cell(value: Cell, style: ParagraphStyle) -> Flowable:
     return value if isinstance(value, Flowable) else Paragraph(escape(value), style)
 
@@ -550,6 +585,7 @@ class LongTable(Flowable):
         style: TableStyle,
         *,
         chunk_rows: int = 60,
+        row_heights: Sequence[float] | None = None,
     ) -> None:
         super().__init__()
         self.header = list(header)
@@ -557,20 +593,60 @@ class LongTable(Flowable):
         self.col_widths = list(col_widths)
         self.style = style
         self.chunk_rows = max(1, chunk_rows)
+        #: Known heights (the header's first, then every row's): pages are then cut by
+        #: adding them up and ReportLab measures nothing (see :func:`plain_row_heights`).
+        self.row_heights = None if row_heights is None else list(row_heights)
         self._table: Table | None = None
         self._guess = 0  # rows likely to fit on a page, learnt from the previous page
 
-    def _make(self, rows: Sequence[Sequence[Flowable]]) -> Table:
+    def _make(self, rows: Sequence[Sequence[Flowable]], start: int = 0) -> Table:
+        heights = None
+        if self.row_heights is not None:
+            heights = [self.row_heights[0], *self.row_heights[1 + start : 1 + start + len(rows)]]
         return Table(
             [self.header, *rows],
             colWidths=self.col_widths,
+            rowHeights=heights,
             repeatRows=1,
             style=self.style,
             hAlign="LEFT",
             longTableOptimize=1,  # measure rows only as far as the page goes
         )
 
+    def _wrap_known(self, availHeight: float) -> tuple[float, float]:
+        assert self.row_heights is not None
+        self.width, self.height = sum(self.col_widths), sum(self.row_heights)
+        # Drawn whole if it fits; otherwise the frame asks to split it.
+        self._table = self._make(self.rows) if self.height <= availHeight else None
+        if self._table is not None:
+            self._table.wrap(self.width, availHeight)
+        return self.width, self.height
+
+    def _split_known(self, availHeight: float) -> list[Flowable]:
+        assert self.row_heights is not None
+        used = self.row_heights[0]
+        n = 0
+        for h in self.row_heights[1:]:
+            if used + h > availHeight:
+                break
+            used += h
+            n += 1
+        if n == 0:
+            return []  # not even the header and one row fit here: the frame moves on
+        if n >= len(self.rows):
+            return [self._make(self.rows)]
+        rest = type(self)(
+            self.header, self.rows[n:], self.col_widths, self.style,
+            chunk_rows=self.chunk_rows,
+            row_heights=[self.row_heights[0], *self.row_heights[1 + n :]],
+        )  # fmt: skip
+        if hasattr(self, "spec"):
+            rest.spec = self.spec
+        return [self._make(self.rows[:n]), rest]
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self.row_heights is not None:
+            return self._wrap_known(availHeight)
         if len(self.rows) <= self.chunk_rows:
             self._table = self._make(self.rows)
             w, h = self._table.wrap(availWidth, availHeight)
@@ -582,6 +658,8 @@ class LongTable(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self.row_heights is not None:
+            return self._split_known(availHeight)
         if self.min_height(availWidth, availHeight, rows=1) > availHeight:
             return []  # not even the header and one row fit here: the frame moves on
         n = min(len(self.rows), self._guess or self.chunk_rows)
@@ -618,6 +696,176 @@ class LongTable(Flowable):
         if self._table is None:  # pragma: no cover - the frame always splits us first
             raise RuntimeError("LongTable drawn without being split")
         self._table.drawOn(self.canv, 0, 0)
+
+
+def plain_row_heights(
+    rows: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    leading: float,
+) -> list[float]:
+    """The height of every row of a table in a style with :data:`_CELL_PADDING`, whose
+    cells are mostly strings (lines of ``leading`` points): give them to LongTable, which
+    then cuts pages by adding heights instead of having ReportLab measure every row."""
+    vpad = _PAD_TOP + _PAD_BOTTOM
+    out = []
+    for row in rows:
+        tallest = 0.0
+        for cell, w in zip(row, col_widths, strict=True):
+            if isinstance(cell, str):
+                h = (cell.count("\n") + 1) * leading
+            else:
+                h = float(cell.wrap(w - 2 * _PAD_SIDE, 1e6)[1])
+            tallest = max(tallest, h)
+        out.append(tallest + vpad)
+    return out
+
+
+class _PlainRows(Flowable):
+    """One page of a :func:`plain_table`, drawn directly: the stripes and rules of
+    DATA_TABLE, then all text in one PDF text object (ReportLab's Table makes one per line,
+    which is most of the cost of a long directory)."""
+
+    def __init__(self, spec: _PlainSpec, rows: Sequence[Sequence[Any]],
+                 heights: Sequence[float]) -> None:  # fmt: skip
+        super().__init__()
+        self.spec, self.rows, self.heights = spec, rows, list(heights)
+        self.width, self.height = sum(spec.col_widths), sum(self.heights)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        spec, c = self.spec, self.canv
+        width, top = self.width, self.height
+        c.saveState()
+        c.setFillColor(HEADER_BG)
+        c.rect(0, top - self.heights[0], width, self.heights[0], stroke=0, fill=1)
+        y = top - self.heights[0]
+        c.setFillColor(STRIPE)
+        for i, h in enumerate(self.heights[1:]):
+            if i % 2:
+                c.rect(0, y - h, width, h, stroke=0, fill=1)
+            y -= h
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.25)
+        y = top - self.heights[0]
+        for h in self.heights[1:]:
+            y -= h
+            c.line(0, y, width, y)
+        c.setStrokeColor(ACCENT_DARK)
+        c.setLineWidth(0.8)
+        c.line(0, top - self.heights[0], width, top - self.heights[0])
+        text = c.beginText()
+        text.setFillColor(spec.colour)
+        code = text._code
+        flowables: list[tuple[Flowable, float, float]] = []
+        y = top
+        for r, (row, h) in enumerate(zip(self.rows, self.heights, strict=True)):
+            x = 0.0
+            for i, (cell, w) in enumerate(zip(row, spec.col_widths, strict=True)):
+                if isinstance(cell, str):
+                    font, size, leading = spec.fonts[0 if r == 0 else i + 1]
+                    text.setFont(font, size, leading)
+                    lines = cell.split("\n")
+                    if r == 0:  # the header sits on the row's bottom, as in DATA_TABLE
+                        base = y - h + _PAD_BOTTOM + len(lines) * leading - size
+                    else:
+                        base = y - _PAD_TOP - size
+                    for k, line in enumerate(lines):
+                        lx = x + _PAD_SIDE
+                        if i in spec.right:
+                            lx = x + w - _PAD_SIDE - pdfmetrics.stringWidth(line, font, size)
+                        # setTextOrigin and textOut, without their number formatting and
+                        # cursor measuring (a directory has ~100,000 lines)
+                        code.append(f"1 0 0 1 {lx:.2f} {base - k * leading:.2f} Tm")
+                        text._textOut(line)
+                else:
+                    _, ch = cell.wrapOn(c, w - 2 * _PAD_SIDE, h)
+                    flowables.append((cell, x + _PAD_SIDE, y - _PAD_TOP - ch))
+                x += w
+            y -= h
+        c.drawText(text)
+        c.restoreState()
+        for cell, fx, fy in flowables:
+            cell.drawOn(c, fx, fy)
+
+
+@dataclass(frozen=True)
+class _PlainSpec:
+    col_widths: tuple[float, ...]
+    fonts: tuple[tuple[str, float, float], ...]  # the header's, then each column's
+    right: frozenset[int]
+    colour: Color
+
+
+class _PlainLongTable(LongTable):
+    """A LongTable whose pages are :class:`_PlainRows`."""
+
+    spec: _PlainSpec
+
+    def _make(self, rows: Sequence[Sequence[Flowable]], start: int = 0) -> Any:
+        assert self.row_heights is not None
+        heights = [self.row_heights[0], *self.row_heights[1 + start : 1 + start + len(rows)]]
+        return _PlainRows(self.spec, [self.header, *rows], heights)
+
+
+def plain_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str | tuple[str, ...]]],
+    col_widths: Sequence[float],
+    *,
+    bold_first: bool = False,
+    numeric: Iterable[int] = (),
+    style: TableStyle = DATA_TABLE,
+) -> LongTable:
+    """A long table of plain user text (a tuple cell: lines kept apart), as fast as
+    ReportLab goes: cells are wrapped strings (see :func:`text_cell`), row heights are
+    added up rather than measured, and the page is cut by that sum. Looks like
+    :func:`data_table` (header row repeated on every page, stripes, rules); ``style``
+    only matters for pieces ReportLab lays out itself (pages are drawn as DATA_TABLE).
+    """
+    st = styles()
+    numbers = set(numeric)
+    inner = [w - 2 * _PAD_SIDE for w in col_widths]
+    body_styles = [
+        ParagraphStyle("cell_bold", parent=st.cell, fontName=FONT_BOLD)
+        if i == 0 and bold_first else st.cell
+        for i in range(len(col_widths))
+    ]  # fmt: skip
+
+    def cell(value: str | tuple[str, ...], i: int) -> str | Paragraph:
+        if isinstance(value, str):
+            return text_cell(value, inner[i], body_styles[i])
+        parts = [text_cell(v, inner[i], body_styles[i]) for v in value if v]
+        if all(isinstance(p, str) for p in parts):
+            return "\n".join(str(p) for p in parts)
+        return Paragraph("<br/>".join(escape(v) for v in value if v), body_styles[i])
+
+    head = [text_cell(h, inner[i], st.cell_header) for i, h in enumerate(header)]
+    body = [[cell(v, i) for i, v in enumerate(row)] for row in rows]
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, 0), st.cell_header.fontName, st.cell_header.fontSize,
+         st.cell_header.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), st.cell.textColor),
+    ]  # fmt: skip
+    if bold_first:
+        commands.append(("FONT", (0, 1), (0, -1), FONT_BOLD, st.cell.fontSize, st.cell.leading))
+    for i in numbers:
+        commands.append(("ALIGN", (i, 0), (i, -1), "RIGHT"))
+    heights = plain_row_heights([head, *body], col_widths, st.cell.leading)
+    table = _PlainLongTable(head, body, col_widths, TableStyle(commands, parent=style),
+                            row_heights=heights)  # fmt: skip
+    hd = st.cell_header
+    table.spec = _PlainSpec(
+        col_widths=tuple(col_widths),
+        fonts=(
+            (hd.fontName, hd.fontSize, hd.leading),
+            *((s.fontName, s.fontSize, s.leading) for s in body_styles),
+        ),
+        right=frozenset(numbers),
+        colour=st.cell.textColor,
+    )
+    return table
 
 
 def data_table(
