@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk.data import backup
-from copdesk.data.store import Store
+from copdesk.data.store import Store, describe
 from copdesk.logs import get_logger, log_path
 
 log = get_logger("backups")
@@ -208,7 +208,7 @@ class DataInfoDialog(QDialog):
         folder = scheduler.folder()
         backups = backup.list_backups(folder) if folder else []
         rows = [
-            ("Store", str(store.path or store.url) if store else "none open"),
+            ("Store", str(store.path or describe(store.url)) if store else "none open"),
             ("Backups folder", str(folder) if folder else "none (the server keeps its own)"),
             (
                 "Backups kept",

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from copdesk import __version__
 from copdesk.data import backup, communities
 from copdesk.data.communities import CommunityInfo
-from copdesk.data.store import Store, StoreError, describe
+from copdesk.data.store import Store, StoreError, describe, url_without_password
 from copdesk.logs import get_logger
 from copdesk.ui import dialogs
 from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
             page.save_state(self.settings)
         store = self.workspace.store
         if store is not None:
-            self.settings.setValue("store/last", store.url)
+            self.settings.setValue("store/last", url_without_password(store.url))
             if self.workspace.community_id is not None:
                 self.settings.setValue(
                     f"{store_key(store.url)}/community", self.workspace.community_id
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
             self._owns_store = owns
         self.workspace.set_store(store)
         self.backups.attach(store)
-        self.settings.setValue("store/last", store.url)
+        self.settings.setValue("store/last", url_without_password(store.url))
         infos = self._communities()
         remembered = self.settings.value(f"{store_key(store.url)}/community", None)
         chosen: int | None = None

@@ -11,6 +11,8 @@ import os
 
 from PySide6.QtCore import QSettings
 
+from copdesk.data.store import url_without_password
+
 SETTINGS_ENV = "COPDESK_SETTINGS"
 
 
@@ -25,6 +27,9 @@ def open_settings() -> QSettings:
 
 
 def store_key(url: str) -> str:
-    """A settings group name for things remembered per store (e.g. its last community)."""
-    safe = "".join(c if c.isalnum() else "_" for c in url)
+    """A settings group name for things remembered per store (e.g. its last community).
+
+    Built from the URL without its password: no credential ever lands in settings.
+    """
+    safe = "".join(c if c.isalnum() else "_" for c in url_without_password(url))
     return f"stores/{safe[-120:]}"

@@ -403,3 +403,11 @@ def test_hidden_tabs_load_when_first_shown(
     window.tabs.setCurrentWidget(window.sessions_tab)
     assert not window.sessions_tab.stale
     assert window.members_tab.model.rowCount() == 1
+
+
+def test_no_password_ever_lands_in_settings(settings: QSettings) -> None:
+    from copdesk.ui.settings import store_key
+
+    url = "postgresql+psycopg://ann:s3cret-pw@db.example/cop"
+    assert "s3cret" not in store_key(url)
+    assert store_key(url) == store_key("postgresql+psycopg://ann@db.example/cop")
