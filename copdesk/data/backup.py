@@ -51,6 +51,32 @@ def backups_folder(store_path: Path) -> Path:
     return user_data_path("copdesk", appauthor=False) / "backups" / f"{name}-{digest}"
 
 
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an SQLite file, also on read-only media.
+
+    A store in write-ahead-log mode needs its ``-shm`` file even to be read; in a folder
+    that cannot be written that file cannot be made, so the file is then opened as
+    immutable (nothing can be writing to it there).
+    """
+    uri = path.resolve().as_uri()
+    con = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        con.close()
+        if os.access(path.parent, os.W_OK) and not _read_only_mount(path.parent):
+            raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+
+def _read_only_mount(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 # --- checking ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CheckResult:
@@ -86,7 +112,7 @@ def check_file(path: Path) -> CheckResult:
     if header != SQLITE_HEADER:
         return CheckResult(path, (f"{path} is not an SQLite database",), None, {})
     try:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        con = open_read_only(path)
     except sqlite3.Error as exc:
         return CheckResult(path, (f"cannot open {path}: {exc}",), None, {})
     try:
@@ -134,7 +160,7 @@ def backup_file(source: Path, target: Path) -> CheckResult:
         raise BackupError(f"cannot write {target}: the folder {folder} does not exist")
     tmp = folder / f".{target.name}.part"
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        src = open_read_only(source)
         try:
             create_private(tmp)
             dst = sqlite3.connect(tmp)
@@ -257,7 +283,7 @@ def restore_file(store_path: Path, backup: Path, *, now: dt.datetime | None = No
             backup_file(store_path, kept)
     tmp = store_path.with_name(f".{store_path.name}.restoring")
     try:
-        src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+        src = open_read_only(backup)
         try:
             create_private(tmp)
             dst = sqlite3.connect(tmp)
