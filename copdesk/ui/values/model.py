@@ -61,6 +61,9 @@ class Column(IntEnum):
         return _TITLES[self]
 
 
+_COLUMNS = len(Column)
+
+
 _TITLES: dict[Column, str] = {
     Column.DATE: "Date",
     Column.TITLE: "Title",
@@ -186,10 +189,24 @@ class EntryTableModel(QAbstractTableModel):
         self._rows: list[EntryRow] = []
         self._store: Store | None = None
         self._community_id: int | None = None
+        #: (entry id, column) -> (the row the key was computed from, its key): sorting
+        #: 20,000 entries compares ~300,000 times; a key is computed once per row shown.
+        self._keys: dict[tuple[int, int], tuple[EntryRow, Any]] = {}
 
     @property
     def community_id(self) -> int | None:
         return self._community_id
+
+    def sort_key(self, row: int, column: int) -> Any:
+        """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), remembered
+        until the row changes."""
+        entry = self._rows[row]
+        hit = self._keys.get((entry.id, column))
+        if hit is not None and hit[0] is entry:
+            return hit[1]
+        key = _sort_key(entry, Column(column))
+        self._keys[(entry.id, column)] = (entry, key)
+        return key
 
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         """Show another community (or none): the one place the model is reset."""
@@ -197,6 +214,7 @@ class EntryTableModel(QAbstractTableModel):
         self._store = store
         self._community_id = community_id
         self._rows = self._fetch(None)
+        self._keys = {}
         self.endResetModel()
 
     def _fetch(self, ids: Sequence[int] | None) -> list[EntryRow]:
@@ -273,7 +291,7 @@ class EntryTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS  # asked for at every index Qt makes
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -365,11 +383,19 @@ class EntryFilterProxy(FilterProxy):
         return self._filter.accepts(model.row_at(source_row))
 
     def lessThan(self, left: Index, right: Index) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a == b:
-            a = left.sibling(left.row(), Column.DATE).data(SORT_ROLE)
-            b = right.sibling(right.row(), Column.DATE).data(SORT_ROLE)
+        model = self.sourceModel()
+        if isinstance(model, EntryTableModel):  # keys the model remembers, no Qt round trips
+            lrow, rrow = left.row(), right.row()
+            a = model.sort_key(lrow, left.column())
+            b = model.sort_key(rrow, right.column())
+            if a == b:
+                a, b = model.sort_key(lrow, Column.DATE), model.sort_key(rrow, Column.DATE)
+        else:
+            a = left.data(SORT_ROLE)
+            b = right.data(SORT_ROLE)
+            if a == b:
+                a = left.sibling(left.row(), Column.DATE).data(SORT_ROLE)
+                b = right.sibling(right.row(), Column.DATE).data(SORT_ROLE)
         try:
             return bool(a < b)
         except TypeError:
