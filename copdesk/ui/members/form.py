@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk.data.members import Duplicate, MemberRow
+from copdesk.data.store import ConflictError
 from copdesk.data.validation import MemberData, ValidationError, split_tags, validate_member
 from copdesk.framework import LEVEL_TERMS, Level, MemberStatus, Role
+from copdesk.ui import dialogs
 
 #: The earliest date the picker shows; it stands for "not known".
 NO_DATE = QDate(1899, 12, 31)
@@ -66,6 +69,13 @@ class MemberForm(QDialog):
     ``submit(data)`` saves (raising ValidationError for anything the store refuses, e.g. an
     email another member uses); the dialog closes only when it returns.
     ``find_duplicates(data)`` lists likely duplicates, shown as a warning while typing.
+
+    When editing, ``expected_version`` is the version of the member the form was filled
+    from; ``submit`` hands it to the store. If someone else changed or deleted the member
+    meanwhile (``ConflictError``), the form shows both versions and lets the user reload
+    (the form stays open with the store's values) or overwrite (``expected_version``
+    becomes None and the form saves again; ``recreate`` is then True for a member that
+    was deleted meanwhile).
     """
 
     def __init__(
@@ -82,6 +92,10 @@ class MemberForm(QDialog):
         self._submit = submit
         self._find_duplicates = find_duplicates
         self.member = member
+        #: The version the form was filled from (None: overwrite whatever is stored).
+        self.expected_version: int | None = member.version if member is not None else None
+        #: True when saving should re-create a member someone else deleted meanwhile.
+        self.recreate = False
         self.setWindowTitle(f"Edit {member.full_name}" if member else "Add a member")
         self.setObjectName("memberForm")
         self.fields: dict[str, QWidget] = {}
@@ -331,7 +345,175 @@ class MemberForm(QDialog):
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        except ConflictError as exc:
+            if not self._resolve_conflict(exc, data):
+                return
         super().accept()
+
+    def _resolve_conflict(self, exc: ConflictError, data: MemberData) -> bool:
+        """Someone else changed or deleted the member: True once the form may close."""
+        current = exc.current if isinstance(exc.current, MemberRow) else None
+        deleted = current is None
+        name = self.member.full_name if self.member is not None else data.full_name
+        dialog = ConflictDialog(
+            f"Someone else deleted {name} while you were editing."
+            if deleted else f"Someone else changed {name} while you were editing.",
+            data,
+            None if current is None else current.to_data(),
+            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            parent=self,
+        )
+        try:
+            dialogs.run(dialog)
+            choice = dialog.choice
+        finally:
+            dialog.deleteLater()
+        if choice == ConflictDialog.RELOAD:
+            if current is None:
+                self.reject()  # nothing left to edit
+                return False
+            self.member = current
+            self.expected_version = current.version
+            self.set_data(current.to_data())
+            self.show_errors({})
+            return False
+        if choice != ConflictDialog.OVERWRITE:
+            return False  # keep the form open with the user's typing
+        self.expected_version = None
+        self.recreate = deleted
+        try:
+            self._submit(data)
+        except ValidationError as again:
+            self.show_errors(again.errors)
+            return False
+        except ConflictError as again:  # changed yet again meanwhile
+            return self._resolve_conflict(again, data)
+        return True
+
+
+def describe_value(name: str, data: MemberData) -> str:
+    """A member field as people read it (labels, not stored keys)."""
+    value = getattr(data, name)
+    if name == "level":
+        return Level(value).label if value in {lv.value for lv in Level} else str(value)
+    if name == "status":
+        known = {st.value: st.label for st in MemberStatus}
+        return known.get(value, str(value))
+    if name == "roles":
+        labels = {r.value: r.label for r in Role}
+        return ", ".join(labels.get(r, r) for r in value) or "(none)"
+    if name == "consent":
+        return "May be named" if value else "Not named"
+    if name == "joined_on":
+        return value.isoformat() if value is not None else "Not known"
+    if isinstance(value, tuple):
+        return ", ".join(value) or "(none)"
+    return str(value).strip() or "(empty)"
+
+
+def differing_fields(mine: MemberData, theirs: MemberData) -> list[str]:
+    """The form fields whose values differ between two versions of a member."""
+    return [
+        n for n in FIELD_LABELS
+        if describe_value(n, mine.cleaned()) != describe_value(n, theirs.cleaned())
+    ]
+
+
+class ConflictDialog(QDialog):
+    """Both versions of a record side by side: the user's and the store's (or "deleted").
+
+    ``choice`` is RELOAD, OVERWRITE or CANCEL once the dialog closes.
+    """
+
+    RELOAD, OVERWRITE, CANCEL = "reload", "overwrite", "cancel"
+
+    def __init__(
+        self,
+        headline: str,
+        mine: MemberData,
+        theirs: MemberData | None,
+        *,
+        overwrite_text: str = "Overwrite with mine",
+        reload_text: str = "Reload their version",
+        mine_title: str = "Your version",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictDialog")
+        self.setWindowTitle("Someone else edited this member")
+        self.choice = self.CANCEL
+        layout = QVBoxLayout(self)
+        title = QLabel(headline)
+        title.setObjectName("conflictHeadline")
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        title.setWordWrap(True)
+        title.setStyleSheet("font-weight: bold;")
+        layout.addWidget(title)
+        if theirs is None:
+            self.fields = [n for n in FIELD_LABELS if n in ("full_name", "email", "organisation")]
+            note = ("It is no longer in the store. Nothing was saved. Re-create it with your "
+                    "values, or discard your changes.")
+        else:
+            self.fields = differing_fields(mine, theirs)
+            note = ("Nothing was saved. Reload to continue from their version (your typing "
+                    "is discarded), or overwrite their changes with yours.")
+            if not self.fields:
+                note = ("Your values are the same as theirs. Nothing was saved. " + note)
+        explain = QLabel(note)
+        explain.setWordWrap(True)
+        layout.addWidget(explain)
+        #: The cells shown, by field: (yours, theirs) as text (for tests and screen readers).
+        self.cells: dict[str, tuple[str, str]] = {}
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(frame)
+        heads = ("", mine_title, "In the store now")
+        for col, text in enumerate(heads):
+            head = QLabel(text)
+            head.setStyleSheet("font-weight: bold;")
+            grid.addWidget(head, 0, col)
+        for row, name in enumerate(self.fields, start=1):
+            yours = describe_value(name, mine.cleaned())
+            stored = "Deleted by someone else" if theirs is None and row == 1 else (
+                "" if theirs is None else describe_value(name, theirs.cleaned())
+            )
+            self.cells[name] = (yours, stored)
+            grid.addWidget(QLabel(FIELD_LABELS[name] + ":"), row, 0)
+            for col, text in ((1, yours), (2, stored)):
+                cell = QLabel(text)
+                cell.setTextFormat(Qt.TextFormat.PlainText)
+                cell.setWordWrap(True)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                if col == 2 and theirs is None:
+                    cell.setStyleSheet(ERROR_STYLE)
+                grid.addWidget(cell, row, col)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        layout.addWidget(frame)
+        self.buttons = QDialogButtonBox()
+        self.reload_button = self.buttons.addButton(
+            reload_text, QDialogButtonBox.ButtonRole.ResetRole
+        )
+        self.overwrite_button = self.buttons.addButton(
+            overwrite_text, QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        self.cancel_button = cancel
+        self.reload_button.setDefault(True)
+        self.reload_button.clicked.connect(lambda: self.choose(self.RELOAD))
+        self.overwrite_button.clicked.connect(lambda: self.choose(self.OVERWRITE))
+        self.cancel_button.clicked.connect(lambda: self.choose(self.CANCEL))
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+
+    def choose(self, choice: str) -> None:
+        self.choice = choice
+        if choice == self.CANCEL:
+            self.reject()
+        else:
+            self.accept()
 
 
 def _completer(words: list[str], parent: QWidget) -> QCompleter:

@@ -29,14 +29,16 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from copdesk.data import csvio, members
+from copdesk.data.changes import Change
 from copdesk.data.members import Duplicate, MemberRow, MemberSnapshot
-from copdesk.data.store import Store, StoreError
+from copdesk.data.models import Member
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import MemberData
 from copdesk.framework import Level, MemberStatus, Role
 from copdesk.ui import dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.members.detail import MemberDetail
-from copdesk.ui.members.form import MemberForm
+from copdesk.ui.members.form import ConflictDialog, MemberForm
 from copdesk.ui.members.import_dialog import ImportPreviewDialog
 from copdesk.ui.members.knowledge import KnowledgeMapView
 from copdesk.ui.members.model import ROW_ROLE, Column, MemberFilterProxy, MemberTableModel
@@ -68,6 +70,27 @@ ROSTER, KNOWLEDGE, REACH = 0, 1, 2
 def _restore_all(session: Session, snaps: Sequence[MemberSnapshot]) -> None:
     for snap in snaps:
         members.restore_member(session, snap)
+
+
+def _recreate(session: Session, snap: MemberSnapshot, data: MemberData) -> None:
+    """Put back a member someone else deleted (same id, links and history), with ``data``."""
+    members.restore_member(session, snap)
+    members.update_member(session, snap.id, data)
+
+
+def _delete_checked(
+    session: Session, rows: Sequence[tuple[int, int | None]]
+) -> list[MemberSnapshot]:
+    """Delete members, each checked against the version the user saw (None: no check).
+
+    Without a version, a member already gone is skipped (someone else deleted it).
+    """
+    snaps = []
+    for mid, version in rows:
+        if version is None and session.get(Member, mid) is None:
+            continue
+        snaps.append(members.delete_member(session, mid, expected_version=version))
+    return snaps
 
 
 def _snapshot_all(session: Session, ids: Sequence[int]) -> list[MemberSnapshot]:
@@ -497,19 +520,60 @@ class MembersTab(TabPage):
             return
         store, _cid = ready
         mid = row.id
+        try:
+            # What the form starts from, to put the member back if someone else deletes it.
+            opened = store.run(members.snapshot_member, mid)
+        except (StoreError, LookupError) as exc:
+            self._refresh_members((mid,))
+            dialogs.error(self, "This member cannot be edited", str(exc))
+            return
 
         def submit(data: MemberData) -> None:
-            before = store.run(members.snapshot_member, mid)
-            store.run(members.update_member, mid, data)
+            if form.recreate:
+                store.run(_recreate, opened, data)
+                before: MemberSnapshot | None = None
+            else:
+                try:
+                    before = store.run(members.snapshot_member, mid)
+                except LookupError:
+                    # Gone already: let the form offer to re-create it.
+                    raise ConflictError(
+                        f"Someone else deleted {row.full_name} while you were editing.",
+                        entity="member", row_id=mid, expected_version=form.expected_version,
+                    ) from None
+                try:
+                    store.run(
+                        members.update_member, mid, data,
+                        expected_version=form.expected_version,
+                    )
+                except ConflictError:
+                    self._refresh_members((mid,))
+                    raise
             after = store.run(members.snapshot_member, mid)
+            name = after.columns["full_name"]
+            text = f"Re-create {name}" if before is None else f"Edit {name}"
+
+            def undo() -> None:
+                if before is None:
+                    store.run(members.delete_member, mid)
+                else:
+                    store.run(members.restore_member, before)
+
             perform_done(
                 self.workspace.undo_stack,
-                f"Edit {after.columns['full_name']}",
-                undo=lambda: store.run(members.restore_member, before),
+                text,
+                undo=undo,
                 redo=lambda: store.run(members.restore_member, after),
             )
 
-        self._run_guarded(self._form(submit, row))
+        form = self._form(submit, row)
+        self._run_guarded(form)
+
+    def _refresh_members(self, ids: tuple[int, ...]) -> None:
+        """Show the store's rows for ``ids`` now (after a conflict), selection kept."""
+        cid = self.community_id
+        if cid is not None:
+            self.model.on_changes([Change("member", "update", ids, cid)])
 
     def _run_guarded(self, form: MemberForm) -> bool:
         try:
@@ -544,17 +608,66 @@ class MembersTab(TabPage):
         ):
             return
         ids = [r.id for r in rows]
+        checked: list[tuple[int, int | None]] = [(r.id, r.version) for r in rows]
         try:
-            snaps = store.run(members.delete_members, ids)
+            snaps = store.run(_delete_checked, checked)
+        except ConflictError as exc:
+            self._refresh_members(tuple(ids))
+            if not self._confirm_delete_conflict(exc, rows):
+                return
+            try:
+                snaps = store.run(_delete_checked, [(i, None) for i in ids])
+            except (StoreError, LookupError) as again:
+                dialogs.error(self, "Nothing was deleted", str(again))
+                return
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "Nothing was deleted", str(exc))
             return
+        if not snaps:
+            return
+        gone = [snap.id for snap in snaps]
         perform_done(
             self.workspace.undo_stack,
             text,
             undo=lambda: store.run(_restore_all, snaps),
-            redo=lambda: store.run(members.delete_members, ids),
+            redo=lambda: store.run(members.delete_members, gone),
         )
+
+    def _confirm_delete_conflict(self, exc: ConflictError, rows: list[MemberRow]) -> bool:
+        """Someone else changed or deleted a member being deleted: delete anyway?"""
+        seen = next((r for r in rows if r.id == exc.row_id), None)
+        current = exc.current if isinstance(exc.current, MemberRow) else None
+        if seen is None:
+            dialogs.error(self, "Nothing was deleted", str(exc))
+            return False
+        others = len(rows) > 1
+        if current is None and not others:
+            dialogs.information(
+                self, "Nothing to delete", f"Someone else already deleted {seen.full_name}."
+            )
+            return False
+        if current is None:
+            headline = f"Someone else already deleted {seen.full_name}."
+            overwrite = "Delete the others"
+        else:
+            headline = f"Someone else changed {seen.full_name} since you selected them."
+            overwrite = "Delete anyway"
+        dialog = ConflictDialog(
+            headline,
+            seen.to_data(),
+            None if current is None else current.to_data(),
+            overwrite_text=overwrite,
+            reload_text="Keep them",
+            mine_title="What you saw",
+            parent=self,
+        )
+        dialog.setWindowTitle("Someone else edited this member")
+        try:
+            dialogs.run(dialog)
+            choice = dialog.choice
+        finally:
+            dialog.deleteLater()
+        return choice == ConflictDialog.OVERWRITE
 
     def import_csv(self) -> None:
         ready = self._ready()
