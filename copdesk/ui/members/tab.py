@@ -537,6 +537,7 @@ class MembersTab(TabPage):
                     before = store.run(members.snapshot_member, mid)
                 except LookupError:
                     # Gone already: let the form offer to re-create it.
+                    self._refresh_members((mid,))
                     raise ConflictError(
                         f"Someone else deleted {row.full_name} while you were editing.",
                         entity="member", row_id=mid, expected_version=form.expected_version,
