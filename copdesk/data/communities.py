@@ -159,3 +159,41 @@ def find_community(session: Session, name: str | None) -> CommunityInfo:
             f"the store has several communities; choose one with --community ({known})"
         )
     return infos[0]
+
+
+# --- the host's logo ----------------------------------------------------------------------
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+_LOGO_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
+
+
+def logo_kind(data: bytes) -> str | None:
+    """"png" or "jpeg" from the file's first bytes, or None for anything else."""
+    for kind, magic in _LOGO_MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def set_logo(session: Session, community_id: int, data: bytes | None) -> bytes | None:
+    """Keep the host's logo (PNG or JPEG bytes; None removes it); returns the previous one.
+
+    Raises ValidationError for anything that is not a PNG or JPEG image of at most 2 MiB.
+    """
+    if data is not None:
+        if len(data) > MAX_LOGO_BYTES:
+            raise ValidationError(
+                {"logo": f"The logo is too large ({len(data) / 1048576:.1f} MiB; at most 2 MiB)"}
+            )
+        if logo_kind(data) is None:
+            raise ValidationError({"logo": "The logo must be a PNG, JPEG or SVG image"})
+    community = session.get_one(Community, community_id)
+    before = community.logo
+    community.logo = data
+    community.logo_type = logo_kind(data) or "" if data is not None else ""
+    changes.record(session, changes.Change("community", "update", (community_id,), community_id))
+    return before
+
+
+def get_logo(session: Session, community_id: int) -> bytes | None:
+    """The host's logo kept for the community, if any."""
+    return session.scalar(select(Community.logo).where(Community.id == community_id))

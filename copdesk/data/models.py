@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -59,6 +60,10 @@ class Community(Base):
     #: is red, from ``green_from`` on is green (a dimension "passes" at green).
     fitness_amber_from: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     fitness_green_from: Mapped[int] = mapped_column(Integer, default=75, server_default="75")
+    #: The host's logo for the reports' covers (PNG or JPEG bytes; SVG is rasterised on
+    #: import), kept in the store so the file can move without losing it.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     members: Mapped[list[Member]] = relationship(
         back_populates="community", cascade="all, delete-orphan", passive_deletes=True

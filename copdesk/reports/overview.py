@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import io
 import itertools
 import statistics
 from collections.abc import Callable, Iterable, Sequence
@@ -269,7 +270,7 @@ class OverviewData:
     open_actions: tuple[ActionRow, ...]
     named: frozenset[int]  # ids of members who may be named (consent, not erased)
     directory: tuple[MemberRow, ...]  # active, consenting, not erased; by name
-    logo: Path | None
+    logo: Path | bytes | None  # a file given for this export, or the logo kept in the store
 
     def has(self, section: str) -> bool:
         return section in self.sections
@@ -473,7 +474,7 @@ def read_overview(
         open_actions=tuple(open_actions),
         named=named,
         directory=tuple(directory),
-        logo=logo_path,
+        logo=logo_path if logo_path is not None else communities.get_logo(session, community_id),
     )
 
 
@@ -759,8 +760,15 @@ def _story(data: OverviewData, width: float) -> list[Flowable]:
     return story
 
 
-def _logo(path: Path) -> Flowable:
+def _logo(path: Path | bytes) -> Flowable:
     box_w, box_h = LOGO_BOX
+    if isinstance(path, bytes):  # kept in the store: PNG or JPEG
+        reader = ImageReader(io.BytesIO(path))
+        w, h = reader.getSize()
+        fit = min(box_w / w, box_h / h)
+        kept = Image(io.BytesIO(path), width=w * fit, height=h * fit)
+        kept.hAlign = "RIGHT"
+        return kept
     if path.suffix.lower() == ".svg":  # only reached when svglib is installed
         svg: Any = importlib.import_module("svglib.svglib")
         drawing: Any = svg.svg2rlg(str(path))

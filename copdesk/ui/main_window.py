@@ -17,16 +17,19 @@ from copdesk import __version__
 from copdesk.data import backup, communities
 from copdesk.data.communities import CommunityInfo
 from copdesk.data.store import Store, StoreError, describe, url_without_password
+from copdesk.data.validation import ValidationError
 from copdesk.logs import get_logger
 from copdesk.ui import dialogs
 from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
 from copdesk.ui.fitness.tab import FitnessTab
 from copdesk.ui.icons import app_icon, icon
+from copdesk.ui.logo import LogoError, read_logo
 from copdesk.ui.members.tab import MembersTab
 from copdesk.ui.sessions.tab import SessionsTab
 from copdesk.ui.settings import store_key
 from copdesk.ui.tabs import TabPage
+from copdesk.ui.undo import perform_done
 from copdesk.ui.values.tab import ValueTab
 from copdesk.ui.workspace import Workspace
 
@@ -107,6 +110,8 @@ class MainWindow(QMainWindow):
         self.export_report_action = QAction(icon("roster"), "&Report (PDF)…", self)
         self.export_report_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_csv_action = QAction(icon("export"), "Members &CSV…", self)
+        self.logo_action = QAction("Host &logo…", self)
+        self.remove_logo_action = QAction("Remove host logo", self)
         self.restore_action = QAction("&Restore from backup…", self)
         self.data_info_action = QAction("&Data and backups…", self)
         self.quit_action = QAction("&Quit", self)
@@ -151,6 +156,8 @@ class MainWindow(QMainWindow):
         self.export_menu.addSeparator()
         self.export_menu.addAction(self.export_csv_action)
         file_menu.addMenu(self.export_menu)
+        file_menu.addAction(self.logo_action)
+        file_menu.addAction(self.remove_logo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
@@ -187,6 +194,8 @@ class MainWindow(QMainWindow):
         self.export_csv_action.triggered.connect(self.members_tab.export_csv)
         self.quit_action.triggered.connect(self.close)
         self.restore_action.triggered.connect(self.restore_from_backup)
+        self.logo_action.triggered.connect(self.choose_logo)
+        self.remove_logo_action.triggered.connect(lambda: self.set_logo(None))
         self.data_info_action.triggered.connect(self.show_data_info)
         self.backups.finished.connect(self._backup_finished)
         self.sessions_tab.log_value_requested.connect(self.log_value_from_session)
@@ -310,7 +319,8 @@ class MainWindow(QMainWindow):
         several = len(self._communities()) > 1
         self.switch_community_action.setEnabled(several)
         has = info is not None
-        for action in (self.export_report_action, self.export_csv_action, self.find_action):
+        for action in (self.export_report_action, self.export_csv_action, self.find_action,
+                       self.logo_action, self.remove_logo_action):
             action.setEnabled(has)
         if store is None:
             self.where_label.setText("No store open")
@@ -418,6 +428,42 @@ class MainWindow(QMainWindow):
             return
         self.open_store(store, owns=True)
         self.statusBar().showMessage(f"Opened {path}", 5000)
+
+    def choose_logo(self) -> None:
+        """File > Host logo…: the logo printed on the reports' covers, kept in the store."""
+        path = dialogs.open_file(
+            self, "Choose the host's logo", "Images (*.png *.jpg *.jpeg *.svg);;All files (*)"
+        )
+        if path is None:
+            return
+        try:
+            data = read_logo(path)
+        except LogoError as exc:
+            dialogs.error(self, "The logo was not added", str(exc))
+            return
+        self.set_logo(data)
+
+    def set_logo(self, data: bytes | None) -> None:
+        """Keep ``data`` as the host's logo (None removes it); undoable."""
+        store, cid = self.store, self.community_id
+        if store is None or cid is None:
+            return
+        try:
+            before = store.run(communities.set_logo, cid, data)
+        except (ValidationError, StoreError) as exc:
+            detail = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else exc
+            dialogs.error(self, "The logo was not changed", str(detail))
+            return
+        perform_done(
+            self.workspace.undo_stack,
+            "Remove the host's logo" if data is None else "Set the host's logo",
+            undo=lambda: store.run(communities.set_logo, cid, before),
+            redo=lambda: store.run(communities.set_logo, cid, data),
+        )
+        self.statusBar().showMessage(
+            "The host's logo was removed" if data is None
+            else "The host's logo will print on the report covers", 5000,
+        )
 
     def export_report(self) -> None:
         """File > Export > Report (Ctrl+E): any report, built off the UI thread."""

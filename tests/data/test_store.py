@@ -242,3 +242,36 @@ def test_opening_a_current_store_does_not_load_alembic(store_path: Path) -> None
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_host_logo_is_kept_in_the_store(store: Store) -> None:
+    import io
+
+    from reportlab.lib.utils import ImageReader
+
+    from copdesk.data.validation import ValidationError
+
+    cid = store.run(communities.create_community, "Logo CoP")
+    png = _tiny_png()
+    assert store.run(communities.set_logo, cid, png) is None
+    with store.session() as s:
+        assert communities.get_logo(s, cid) == png
+    assert ImageReader(io.BytesIO(png)).getSize() == (2, 1)
+    for bad in (b"GIF89a....", b"\x89PNG\r\n\x1a\n" + b"x" * (3 * 1024 * 1024)):
+        with pytest.raises(ValidationError):
+            store.run(communities.set_logo, cid, bad)
+    assert store.run(communities.set_logo, cid, None) == png
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF
+        )
+
+    raw = b"\x00\xff\x00\x00\x00\x00\xff"  # one row, two RGB pixels
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))

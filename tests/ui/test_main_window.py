@@ -62,8 +62,8 @@ def test_menus_hold_what_a_desktop_user_expects(window: MainWindow) -> None:
     }
     assert list(menus) == ["File", "Edit", "View", "Help"]
     assert menus["File"] == [
-        "New community…", "Switch community…", "Open store…", "Export…",
-        "Restore from backup…", "Quit",
+        "New community…", "Switch community…", "Open store…", "Export…", "Host logo…",
+        "Remove host logo", "Restore from backup…", "Quit",
     ]
     assert menus["Edit"][2:] == ["Find"]
     assert menus["Edit"][0].startswith("Undo") and menus["Edit"][1].startswith("Redo")
@@ -411,3 +411,33 @@ def test_no_password_ever_lands_in_settings(settings: QSettings) -> None:
     url = "postgresql+psycopg://ann:s3cret-pw@db.example/cop"
     assert "s3cret" not in store_key(url)
     assert store_key(url) == store_key("postgresql+psycopg://ann@db.example/cop")
+
+
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="80">'
+    b'<rect width="200" height="80" fill="#0072B2"/></svg>'
+)
+
+
+def test_host_logo_from_svg_or_png_is_kept_in_the_store_and_undoable(
+    modals: Modals, store: Store, community_id: int, window: MainWindow, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QImage
+
+    svg = tmp_path / "host.svg"
+    svg.write_bytes(SVG_LOGO)
+    modals.answer("open_file", svg)
+    window.logo_action.trigger()
+    with store.session() as s:
+        kept = communities.get_logo(s, community_id)
+    assert kept is not None and communities.logo_kind(kept) == "png"
+    assert QImage.fromData(kept).width() == 1200  # drawn large enough to print sharply
+    window.undo_action.trigger()
+    with store.session() as s:
+        assert communities.get_logo(s, community_id) is None
+    not_an_image = tmp_path / "logo.png"
+    not_an_image.write_text("not an image")
+    modals.answer("open_file", not_an_image)
+    modals.answer("error", None)
+    window.logo_action.trigger()
+    assert "not a PNG, JPEG or SVG image" in modals.called("error")[0][2]
