@@ -401,6 +401,9 @@ def update_member(
     data = _check(session, member.community_id, data, exclude_id=member_id, today=today)
     old_level = member.level
     _apply(member, data)
+    # The member row itself is always written, so its version rises even when only the
+    # roles or tags (rows of their own) changed: a concurrent edit is then caught.
+    member.updated_at = utcnow()
     if data.level != old_level:
         member.level_history.append(
             LevelChange(level=data.level, changed_on=today or dt.date.today())

@@ -234,3 +234,16 @@ def test_validation_names_the_wrong_field(fields: dict[str, object], field: str)
 
 def test_split_tags_accepts_commas_semicolons_and_lines() -> None:
     assert split_tags("GIS, hydrology;Python\n gis ,,") == ("GIS", "hydrology", "Python")
+
+
+def test_a_change_of_tags_or_roles_alone_raises_the_version(
+    store: Store, community_id: int
+) -> None:
+    mid = add(store, community_id, expertise=("GIS",))
+    (row,) = rows(store, community_id)
+    store.run(members.update_member, mid, replace(row.to_data(), expertise=("GIS", "Python")))
+    (tags_changed,) = rows(store, community_id)
+    assert tags_changed.version > row.version
+    store.run(members.update_member, mid, replace(row.to_data(), roles=("expert",)))
+    (roles_changed,) = rows(store, community_id)
+    assert roles_changed.version > tags_changed.version
