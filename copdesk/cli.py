@@ -323,6 +323,22 @@ def build_parser() -> argparse.ArgumentParser:
         "store files only.",
     )
     p.set_defaults(handler=cmd_check)
+    p = commands.add_parser(
+        "transfer", help="copy a community with everything it holds to another store",
+        description="Copy one community (members, sessions, assessments, value entries and "
+        "their history) from one store to another, for example from this laptop's SQLite "
+        "file to a shared PostgreSQL server or back. All or nothing; an existing community "
+        "of that name in the target is only replaced with --replace. Server passwords come "
+        "from ~/.pgpass or PGPASSWORD, never from the command line.",
+    )
+    p.add_argument("--from", dest="source", metavar="STORE", required=True,
+                   help="the store to copy from: an SQLite file or an SQLAlchemy URL")
+    p.add_argument("--to", dest="target", metavar="STORE", required=True,
+                   help="the store to copy to (created if it is a new SQLite file)")
+    p.add_argument("--community", metavar="NAME", required=True)
+    p.add_argument("--replace", action="store_true",
+                   help="replace a community of that name in the target")
+    p.set_defaults(handler=cmd_transfer)
     return parser
 
 
@@ -810,6 +826,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
     _out(f"Restored {path} from {source} ({_counts(check.counts)}).")
     if existed:
         _out(f"The store it replaced was kept as {kept}.")
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    from copdesk.data.transfer import transfer_community
+
+    report = transfer_community(args.source, args.target, args.community, replace=args.replace)
+    verb = "Replaced" if report.replaced else "Copied"
+    _out(f"{verb} {report.community!r} from {report.source} to {report.target} "
+         f"({report.total:,} rows).")
     return 0
 
 

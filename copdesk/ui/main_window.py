@@ -24,6 +24,7 @@ from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
 from copdesk.ui.community import CommunityForm, WelcomePage
 from copdesk.ui.fitness.tab import FitnessTab
 from copdesk.ui.icons import app_icon, icon
+from copdesk.ui.live import LiveUpdates
 from copdesk.ui.logo import LogoError, read_logo
 from copdesk.ui.members.tab import MembersTab
 from copdesk.ui.sessions.tab import SessionsTab
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.workspace = Workspace(self)
         self.backups = BackupScheduler(self)
+        #: Other people's changes on a shared store reach the window on a light poll.
+        self.live = LiveUpdates(self.workspace, parent=self)
         self._owns_store = owns_store
         self._init_window()
         self._init_tabs()
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
         self.data_info_action.triggered.connect(self.show_data_info)
         self.backups.finished.connect(self._backup_finished)
         self.sessions_tab.log_value_requested.connect(self.log_value_from_session)
+        self.live.connection_changed.connect(self._connection_changed)
         self.find_action.triggered.connect(self.focus_filter)
         self.about_action.triggered.connect(self.about)
         for i, action in enumerate(self.tab_actions):
@@ -244,6 +248,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
         self.save_settings()
         self._release_store()
         super().closeEvent(event)
@@ -280,6 +285,10 @@ class MainWindow(QMainWindow):
             self._owns_store = owns
         self.workspace.set_store(store)
         self.backups.attach(store)
+        if store.path is None:  # a shared server store: follow the others' changes
+            self.live.start()
+        else:  # an SQLite file is open in this window only (it is locked)
+            self.live.stop()
         self.settings.setValue("store/last", url_without_password(store.url))
         infos = self._communities()
         remembered = self.settings.value(f"{store_key(store.url)}/community", None)
@@ -485,6 +494,9 @@ class MainWindow(QMainWindow):
         """From a held session: the Value tab's form, filled in with the session."""
         self.tabs.setCurrentWidget(self.value_tab)
         self.value_tab.log_value_from_session(session_id)
+
+    def _connection_changed(self, online: bool, message: str) -> None:
+        self.statusBar().showMessage(message, 8000 if online else 0)
 
     def _backup_finished(self, result: object) -> None:
         if isinstance(result, backup.BackupInfo):
