@@ -448,12 +448,18 @@ class Store:
         cfg = _alembic_config()
         sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.connect() as conn:
+            dbapi: Any = conn.connection.dbapi_connection if sqlite else None
             if sqlite:
                 # SQLite's procedure for schema changes: foreign keys off (outside any
-                # transaction) so that rebuilding a table never cascades a delete, then
-                # a check that every reference still holds before the change commits.
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                conn.commit()
+                # transaction) so that rebuilding a table never cascades a delete; then
+                # the whole upgrade in ONE explicit transaction (the driver would otherwise
+                # commit each CREATE/ALTER on its own, and a crash half-way would leave a
+                # half-made schema); and a check that every reference still holds before
+                # it commits.
+                isolation = dbapi.isolation_level
+                dbapi.isolation_level = None
+                dbapi.execute("PRAGMA foreign_keys=OFF")
+                dbapi.execute("BEGIN IMMEDIATE")
             try:
                 with conn.begin():
                     cfg.attributes["connection"] = conn
@@ -467,8 +473,10 @@ class Store:
                             )
             finally:
                 if sqlite:
-                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                    conn.commit()
+                    if dbapi.in_transaction:
+                        dbapi.rollback()
+                    dbapi.execute("PRAGMA foreign_keys=ON")
+                    dbapi.isolation_level = isolation
         with self.sessions.begin() as session:
             session.merge(StoreInfo(key="app_version", value=__version__))
             if session.get(StoreInfo, REVISION_KEY) is None:
