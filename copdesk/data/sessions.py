@@ -802,7 +802,8 @@ def rhythm(session: Session, community_id: int, *, now: dt.datetime | None = Non
         .where(CopSession.community_id == community_id)
         .order_by(CopSession.starts_at, CopSession.id)
     ).all()
-    held = [starts for starts, status in rows if status == "held"]
+    # As things stood at ``now``: sessions held later do not count yet.
+    held = [starts for starts, status in rows if status == "held" and starts <= now]
     gaps = tuple((b.date() - a.date()).days for a, b in itertools.pairwise(held))
     cadences = session.scalars(
         select(Series.interval_days).where(Series.community_id == community_id)

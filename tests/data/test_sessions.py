@@ -313,3 +313,12 @@ def test_undoing_a_member_delete_puts_back_their_session_links(
         assert S.list_actions(s, community_id)[0].owner_id == ada
         assert S.member_activity(s, community_id)[ada].sessions_attended == 1
     assert aid
+
+
+def test_rhythm_as_of_a_past_day_ignores_later_sessions(store: Store, community_id: int) -> None:
+    for day in (dt.datetime(2026, 1, 10, 10), dt.datetime(2026, 2, 10, 10),
+                dt.datetime(2026, 9, 10, 10)):
+        plan(store, community_id, starts_at=day, status="held")
+    with store.session() as s:
+        r = S.rhythm(s, community_id, now=dt.datetime(2026, 3, 1))
+    assert r.gaps_days == (31,) and r.days_since_last == 19
