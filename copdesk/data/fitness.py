@@ -32,7 +32,9 @@ from copdesk.data.models import (
     EvidenceLink,
     Member,
     ValueEntry,
+    utcnow,
 )
+from copdesk.data.store import ConflictError
 from copdesk.data.validation import ValidationError, text_problem
 from copdesk.data.values import entries_in_period
 from copdesk.data.versions import row_for_edit
@@ -136,6 +138,9 @@ class AssessmentView:
     dimensions: tuple[DimensionScore, ...]
     overall: float | None
     overall_band: Band
+    #: The row's version when read (hand it back as ``expected_version`` when saving);
+    #: not compared: two reads of the same content are equal views.
+    version: int = field(default=0, compare=False)
 
     @property
     def is_draft(self) -> bool:
@@ -267,6 +272,7 @@ def get_assessment(session: Session, assessment_id: int) -> AssessmentView:
         dimensions=dims,
         overall=overall,
         overall_band=limits.band(overall),
+        version=a.version,
     )
 
 
@@ -405,17 +411,28 @@ def update_assessment(
     a.held_on = held_on
     a.notes = notes.strip()
     a.participants = [AssessmentParticipant(member_id=m) for m in people]
+    # Always write the row, so its version rises even when only the participants changed.
+    a.updated_at = utcnow()
     session.flush()
     changes.record(
         session, changes.Change("assessment", "update", (assessment_id,), a.community_id)
     )
 
 
-def set_status(session: Session, assessment_id: int, status: str) -> str:
-    """Mark an assessment draft or final; returns the previous status."""
+def set_status(
+    session: Session, assessment_id: int, status: str, *, expected_version: int | None = None
+) -> str:
+    """Mark an assessment draft or final; returns the previous status.
+
+    With ``expected_version`` (``AssessmentView.version``), an assessment someone else
+    changed or deleted meanwhile raises ConflictError."""
     if status not in STATUSES:
         raise ValidationError({"status": f"Unknown status {status!r}"})
-    a = session.get_one(Assessment, assessment_id)
+    if expected_version is None:
+        a = session.get_one(Assessment, assessment_id)
+    else:
+        a = row_for_edit(session, Assessment, assessment_id, expected_version,
+                         what="assessment")
     before = a.status
     if status == "final" and all(x.score is None for x in a.answers):
         raise ValidationError(
@@ -481,15 +498,55 @@ def _answer(session: Session, assessment_id: int, question_key: str) -> Answer:
     return x
 
 
+def normalised_answer(data: AnswerData) -> AnswerData:
+    """An answer as the store keeps it (text stripped, link labels cut to 300)."""
+    return AnswerData(
+        data.score,
+        data.evidence.strip(),
+        data.action.strip(),
+        data.action_done,
+        tuple((k, t, label[:300]) for k, t, label in data.links),
+    )
+
+
 def set_answer(
-    session: Session, assessment_id: int, question_key: str, data: AnswerData
+    session: Session,
+    assessment_id: int,
+    question_key: str,
+    data: AnswerData,
+    *,
+    expected: AnswerData | None = None,
 ) -> AnswerData:
-    """Save one answer (saved as it is filled in); returns the previous answer for undo."""
+    """Save one answer (saved as it is filled in); returns the previous answer for undo.
+
+    Answers carry no version of their own: with ``expected`` (the answer the user
+    started from), an answer someone else changed meanwhile raises ConflictError (its
+    ``current`` is the stored :class:`AnswerData`), as does a deleted assessment.
+    Different questions of one assessment can be filled in by two people at once.
+    """
     errors = validate_answer(data)
     if errors:
         raise ValidationError(errors)
+    if expected is not None:
+        a = session.get(Assessment, assessment_id, with_for_update=True)
+        if a is None:
+            raise ConflictError(
+                "Someone else deleted this assessment while you were filling it in; "
+                "nothing was saved.",
+                entity="answer",
+                row_id=assessment_id,
+            )
     x = _answer(session, assessment_id, question_key)
     before = answer_data(session, assessment_id, question_key)
+    if expected is not None and normalised_answer(expected) != before:
+        raise ConflictError(
+            f"Someone else changed the answer to “{x.question_text}” while you were "
+            "filling it in. Nothing was saved: reload to see their answer, or save "
+            "yours over it.",
+            entity="answer",
+            row_id=assessment_id,
+            current=before,
+        )
     x.score = data.score
     x.evidence = data.evidence.strip()
     x.action = data.action.strip()

@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +32,7 @@ from copdesk.data.models import (
     Series,
     SessionFacilitator,
     TemplateBlock,
+    utcnow,
 )
 from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.data.versions import row_for_edit
@@ -489,6 +490,9 @@ def update_session(
     )
     data = _check_session(session, row.community_id, data)
     _apply_session(row, data)
+    # Always write the row, so its version rises even when only the facilitators (rows
+    # of their own) changed: a concurrent edit is then caught.
+    row.updated_at = utcnow()
     session.flush()
     changes.record(session, changes.Change("session", "update", (session_id,), row.community_id))
 
@@ -722,14 +726,27 @@ def create_series(
 
 
 def update_rest_of_series(
-    session: Session, session_id: int, data: SessionData, *, shift_time: bool = True
+    session: Session,
+    session_id: int,
+    data: SessionData,
+    *,
+    shift_time: bool = True,
+    expected_version: int | None = None,
 ) -> list[int]:
     """Apply ``data`` to this session and the planned ones after it in its series.
 
     The date of each later occurrence is kept; its clock time moves with this one's
-    when ``shift_time``. Held and cancelled occurrences are left as they are.
+    when ``shift_time``. Held and cancelled occurrences are left as they are. With
+    ``expected_version`` (the version of the session the user edited), a session someone
+    else changed or deleted meanwhile raises ConflictError and nothing is written.
     """
-    row = session.get_one(CopSession, session_id)
+    if expected_version is None:
+        row = session.get_one(CopSession, session_id)
+    else:
+        row = row_for_edit(
+            session, CopSession, session_id, expected_version,
+            what="session", name=lambda r: r.title, current=_current_session,
+        )
     if row.series_id is None:
         update_session(session, session_id, data)
         return [session_id]
@@ -743,6 +760,7 @@ def update_rest_of_series(
     ).all()
     touched = [row.id]
     _apply_session(row, data)
+    row.updated_at = utcnow()
     for other in later:
         at = other.starts_at
         if shift_time:
@@ -944,6 +962,57 @@ def set_attendance(
     att.status = status
     if role is not None:
         att.role = role
+    session.flush()
+    changes.record(session, changes.Change("attendance", "update", (session_id,), row.community_id))
+    return before
+
+
+#: One member's mark for :func:`set_attendance_many`: a status, or (status, role); a role
+#: of None keeps the member's role (a new row gets the default, "participant").
+AttendanceMark = str | tuple[str, str | None]
+
+
+def set_attendance_many(
+    session: Session, session_id: int, marks: Mapping[int, AttendanceMark]
+) -> dict[int, tuple[str, str] | None]:
+    """Set many members' attendance at one session in a few statements.
+
+    The same result as calling :func:`set_attendance` for each member in turn (members
+    not yet on the list are added), but with one membership check, one read and batched
+    writes instead of several statements per member: on a server store each statement
+    is a round trip. Every status and role is checked before anything is written.
+    Returns each member's previous (status, role), None where there was no row, for undo.
+    """
+    wanted: dict[int, tuple[str, str | None]] = {}
+    for member_id, mark in marks.items():
+        status, role = (mark, None) if isinstance(mark, str) else mark
+        if status not in _keys(ATTENDANCE_STATUSES):
+            raise ValidationError({"status": f"Unknown attendance status {status!r}"})
+        if role is not None and role not in _keys(ATTENDANCE_ROLES):
+            raise ValidationError({"role": f"Unknown session role {role!r}"})
+        wanted[member_id] = (status, role)
+    row = session.get_one(CopSession, session_id)
+    if not wanted:
+        return {}
+    _check_members(session, row.community_id, wanted, "attendance")
+    have = {
+        a.member_id: a
+        for a in session.scalars(
+            select(Attendance).where(
+                Attendance.session_id == session_id, Attendance.member_id.in_(list(wanted))
+            )
+        )
+    }
+    before: dict[int, tuple[str, str] | None] = {}
+    for member_id, (status, role) in wanted.items():
+        att = have.get(member_id)
+        before[member_id] = (att.status, att.role) if att else None
+        if att is None:
+            att = Attendance(session_id=session_id, member_id=member_id, role="participant")
+            session.add(att)
+        att.status = status
+        if role is not None:
+            att.role = role
     session.flush()
     changes.record(session, changes.Change("attendance", "update", (session_id,), row.community_id))
     return before

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import changes
 from copdesk.data.ids import keep_ids_unused
-from copdesk.data.models import CopSession, Member, Story, ValueBeneficiary, ValueEntry
+from copdesk.data.models import (
+    CopSession,
+    Member,
+    Story,
+    ValueBeneficiary,
+    ValueEntry,
+    utcnow,
+)
 from copdesk.data.validation import ValidationError, clean_line, text_problem
 from copdesk.data.versions import row_for_edit
 from copdesk.framework import (
@@ -199,6 +206,8 @@ def update_entry(
     before = entry_data(session, entry_id)
     data = _check(session, entry.community_id, data, today)
     _apply(entry, data)
+    # Always write the row, so its version rises even when only who benefited changed.
+    entry.updated_at = utcnow()
     session.flush()
     changes.record(session, changes.Change("value", "update", (entry_id,), entry.community_id))
     return before

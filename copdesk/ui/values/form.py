@@ -2,12 +2,15 @@
 
 Built for the minute after a meeting: pre-filled from the session when opened from one,
 the title has the focus, letters pick the kind and cycle, Ctrl+Enter saves from anywhere.
+When editing, a save against an entry someone else changed or deleted meanwhile shows
+both versions (:mod:`copdesk.ui.conflicts`): reload theirs, overwrite, or cancel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QDate, QMimeData, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QStandardItemModel
@@ -28,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copdesk.data.members import MemberRow
 from copdesk.data.sessions import SessionRow
+from copdesk.data.store import ConflictError
 from copdesk.data.validation import ValidationError
 from copdesk.data.values import (
     MAX_DESCRIPTION,
@@ -37,7 +40,16 @@ from copdesk.data.values import (
     parse_measure,
     validate_entry,
 )
-from copdesk.framework import FUNCTIONS, VALUE_CYCLES, VALUE_TO_MEMBERS, VALUE_TO_ORGANISATION
+from copdesk.framework import (
+    FUNCTION_BY_KEY,
+    FUNCTIONS,
+    VALUE_CYCLE_BY_KEY,
+    VALUE_CYCLES,
+    VALUE_KIND_BY_KEY,
+    VALUE_TO_MEMBERS,
+    VALUE_TO_ORGANISATION,
+)
+from copdesk.ui import conflicts
 from copdesk.ui.values.model import Choice, format_number
 from copdesk.ui.values.picker import CheckListPicker
 
@@ -95,7 +107,48 @@ def session_label(row: SessionRow) -> str:
     return f"{row.starts_at:%Y-%m-%d} · {row.title}"
 
 
-def member_choices(rows: Sequence[MemberRow], keep: Sequence[int] = ()) -> list[Choice]:
+class PersonLike(Protocol):
+    """What the form needs of a member (a ``MemberRow`` or the Value tab's light
+    :class:`~copdesk.data.value_queries.Person`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def consent(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def erased(self) -> bool: ...
+
+
+#: The fields of an entry as the conflict dialog names them, in display order.
+CONFLICT_LABELS: dict[str, str] = {
+    "entry_date": "Date",
+    "title": "Title",
+    "kind": "Kind",
+    "cycle": "Cycle",
+    "function": "Function",
+    "session_id": "Session",
+    "measure": "Measure",
+    "logged_by": "Logged by",
+    "beneficiaries": "Who benefited",
+    "description": "Description",
+    "evidence": "Evidence",
+}
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def member_choices(rows: Sequence[PersonLike], keep: Sequence[int] = ()) -> list[Choice]:
     """Active members, plus any in ``keep`` (already chosen) who left since."""
     out = []
     for m in rows:
@@ -114,25 +167,40 @@ class EntryForm(QDialog):
 
     ``submit(data)`` saves (raising ValidationError for anything the store refuses); the
     dialog closes only when it returns.
+
+    When editing, ``expected_version`` is the version of the entry the form was filled
+    from (the tab's ``submit`` hands it to the store). If the store refuses the save with
+    ConflictError, ``load_current()`` reads the entry as stored now (None: deleted) and
+    the form shows both versions: reload theirs (the form stays open with their values),
+    overwrite (``expected_version`` becomes None and the form saves again; ``recreate``
+    is True for an entry deleted meanwhile), or cancel (nothing saved, typing kept).
     """
 
     def __init__(
         self,
         submit: Callable[[EntryData], None],
         *,
-        members: Sequence[MemberRow],
+        members: Sequence[PersonLike],
         sessions: Sequence[SessionRow],
         units: Sequence[str] = (),
         initial: EntryData | None = None,
         editing: bool = False,
         heading: str = "",
         today: dt.date | None = None,
+        expected_version: int | None = None,
+        load_current: Callable[[], tuple[EntryData, int] | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
         self._today = today or dt.date.today()
         self.editing = editing
+        #: The version the form was filled from (None: overwrite whatever is stored).
+        self.expected_version = expected_version
+        #: True when saving should re-create an entry someone else deleted meanwhile.
+        self.recreate = False
+        self._load_current = load_current
+        self._names = {m.id: m.full_name for m in members if not m.erased}
         self.setObjectName("entryForm")
         self.setWindowTitle("Edit value entry" if editing else "Log value")
         keep = tuple(initial.beneficiary_ids) if initial else ()
@@ -145,7 +213,7 @@ class EntryForm(QDialog):
     # -- building ------------------------------------------------------------------------
     def _init_fields(
         self,
-        members: Sequence[MemberRow],
+        members: Sequence[PersonLike],
         sessions: Sequence[SessionRow],
         units: Sequence[str],
         keep: Sequence[int],
@@ -481,7 +549,80 @@ class EntryForm(QDialog):
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        except ConflictError as exc:
+            if not self._resolve_conflict(exc, data):
+                return
         super().accept()
+
+    # -- someone else changed the entry ----------------------------------------------------
+    def describe(self, data: EntryData) -> dict[str, str]:
+        """An entry's fields as people read them (labels and names, not stored keys)."""
+        kind = VALUE_KIND_BY_KEY.get(data.kind)
+        cycle = VALUE_CYCLE_BY_KEY.get(data.cycle)
+        function = FUNCTION_BY_KEY.get(data.function)
+        session = "(none)"
+        if data.session_id is not None:
+            index = self.session.findData(data.session_id)
+            session = self.session.itemText(index) if index >= 0 else "(another session)"
+        measure = "(none)"
+        if data.measure_value is not None:
+            measure = f"{format_number(data.measure_value)} {data.measure_unit.strip()}".strip()
+        who = [self._names.get(m, "(a member no longer listed)") for m in data.beneficiary_ids]
+        if data.for_organisation:
+            who.append("the host organisation")
+        return {
+            "entry_date": data.entry_date.isoformat(),
+            "title": data.title.strip() or "(empty)",
+            "kind": kind.label if kind else (data.kind or "(not chosen)"),
+            "cycle": cycle.label if cycle else (data.cycle or "(not chosen)"),
+            "function": function.label if function else "(not recorded)",
+            "session_id": session,
+            "measure": measure,
+            "logged_by": self._names.get(data.logged_by_id, "(not recorded)")
+            if data.logged_by_id is not None else "(not recorded)",
+            "beneficiaries": ", ".join(who) or "(nobody)",
+            "description": _short(data.description) or "(empty)",
+            "evidence": _short(data.evidence) or "(empty)",
+        }
+
+    def _resolve_conflict(self, exc: ConflictError, data: EntryData) -> bool:
+        """Someone else changed or deleted the entry: True once the form may close."""
+        loaded = self._load_current() if self._load_current is not None else None
+        deleted = loaded is None
+        name = f"“{data.title.strip()}”"
+        dialog = conflicts.ConflictDialog(
+            f"Someone else deleted the entry {name} while you were editing it."
+            if deleted else f"Someone else changed the entry {name} while you were editing it.",
+            CONFLICT_LABELS,
+            self.describe(data),
+            None if loaded is None else self.describe(loaded[0]),
+            what="value entry",
+            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            shown_when_deleted=("title", "entry_date", "kind"),
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            if loaded is None:
+                self.reject()  # nothing left to edit
+                return False
+            theirs, version = loaded
+            self.expected_version = version
+            self.set_data(theirs)
+            return False
+        if choice != conflicts.OVERWRITE:
+            return False  # keep the form open with the user's typing
+        self.expected_version = None
+        self.recreate = deleted
+        try:
+            self._submit(data)
+        except ValidationError as again:
+            self.show_errors(again.errors)
+            return False
+        except ConflictError as again:  # changed yet again meanwhile
+            return self._resolve_conflict(again, data)
+        return True
 
 
 def _qdate(day: dt.date) -> QDate:

@@ -37,18 +37,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copdesk.data import members as M
 from copdesk.data import sessions as S
 from copdesk.data import value_queries as Q
 from copdesk.data import values as V
 from copdesk.data.changes import Change
-from copdesk.data.members import MemberRow
 from copdesk.data.sessions import SessionRow
-from copdesk.data.store import Store, StoreError
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
+from copdesk.data.value_queries import Person
 from copdesk.data.values import EntryData, EntryFilter, EntryRow, StoryData, StoryView
-from copdesk.framework import VALUE_CYCLES, VALUE_TO_MEMBERS, VALUE_TO_ORGANISATION, Role
-from copdesk.ui import dialogs
+from copdesk.framework import VALUE_CYCLES, VALUE_TO_MEMBERS, VALUE_TO_ORGANISATION
+from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.tabs import TabPage
 from copdesk.ui.undo import perform_done
@@ -114,7 +113,7 @@ class ValueTab(TabPage):
         self.today = today
         self._matrix_dirty = True
         self._last_logged_by: int | None = None
-        self._members: list[MemberRow] = []
+        self._members: list[Person] = []
         self._sessions: list[SessionRow] = []
         self._init_models()
         self._init_actions()
@@ -470,7 +469,7 @@ class ValueTab(TabPage):
         if self.store is None or self.community_id is None:
             return
         with self.store.session() as session:
-            self._members = M.list_members(session, self.community_id)
+            self._members = Q.people(session, self.community_id)
             self._sessions = S.list_sessions(session, self.community_id)
 
     def _fetch_stories(self) -> list[StoryView]:
@@ -733,7 +732,7 @@ class ValueTab(TabPage):
             if mid in live:
                 return mid
         for m in self._members:
-            if m.id in live and Role.COORDINATOR.value in m.roles:
+            if m.id in live and m.coordinator:
                 return m.id
         return None
 
@@ -744,6 +743,8 @@ class ValueTab(TabPage):
         *,
         editing: bool = False,
         heading: str = "",
+        expected_version: int | None = None,
+        load_current: Callable[[], tuple[EntryData, int] | None] | None = None,
     ) -> EntryForm:
         if not self._members and not self._sessions:
             self._load_people()
@@ -757,6 +758,8 @@ class ValueTab(TabPage):
             editing=editing,
             heading=heading,
             today=self.today(),
+            expected_version=expected_version,
+            load_current=load_current,
             parent=self,
         )
 
@@ -867,26 +870,62 @@ class ValueTab(TabPage):
         row = self.current_row()
         if ready is None or row is None:
             return
-        store, _cid = ready
+        store, cid = ready
         eid = row.id
         try:
             with store.session() as session:
                 initial = V.entry_data(session, eid)
+                version = V.get_entry(session, eid).version
+                # What the form starts from, to put the entry back if someone deletes it.
+                opened = Q.snapshot_entry(session, eid)
         except (LookupError, StoreError) as exc:
+            self.model.on_changes([Change("value", "update", (eid,), cid)])
             dialogs.warning(self, "Cannot edit this entry", str(exc))
             return
 
+        def load_current() -> tuple[EntryData, int] | None:
+            self.model.on_changes([Change("value", "update", (eid,), cid)])
+            with store.session() as session:
+                try:
+                    return V.entry_data(session, eid), V.get_entry(session, eid).version
+                except LookupError:
+                    return None
+
         def submit(data: EntryData) -> None:
-            before = store.run(V.update_entry, eid, data)
+            before: EntryData | None
+            if form.recreate:
+                store.run(Q.recreate_entry, opened, data)
+                before = None
+            else:
+                try:
+                    before = store.run(
+                        V.update_entry, eid, data, expected_version=form.expected_version
+                    )
+                except LookupError:  # gone, and no version to check: offer to re-create
+                    raise ConflictError(
+                        "Someone else deleted this value entry while you were editing it.",
+                        entity="value entry", row_id=eid,
+                    ) from None
             after = store.run(V.entry_data, eid)
+            old = before
+
+            def undo() -> None:
+                if old is None:
+                    store.run(V.delete_entry, eid)
+                else:
+                    store.run(V.update_entry, eid, old)
+
             perform_done(
                 self.workspace.undo_stack,
-                f"Edit “{after.title}”",
-                undo=lambda: store.run(V.update_entry, eid, before),
-                redo=lambda: store.run(V.update_entry, eid, after),
+                f"Re-create “{after.title}”" if old is None else f"Edit “{after.title}”",
+                undo=undo,
+                redo=lambda: store.run(Q.restore_entry_as, opened, after),
             )
 
-        self._run_form(self._entry_form(submit, initial, editing=True))
+        form = self._entry_form(
+            submit, initial, editing=True, expected_version=version, load_current=load_current
+        )
+        self._run_form(form)
 
     def _delete_in_view(self) -> None:
         """Del deletes what the visible page shows as selected: entries or a story."""
@@ -917,16 +956,56 @@ class ValueTab(TabPage):
             return
         ids = [r.id for r in rows]
         try:
-            snaps = store.run(Q.delete_entries, ids)
+            snaps = store.run(Q.delete_entries_checked, [(r.id, r.version) for r in rows])
+        except ConflictError as exc:
+            self.model.on_changes([Change("value", "update", tuple(ids), _cid)])
+            if not self._confirm_delete_conflict(exc, rows):
+                return
+            try:
+                snaps = store.run(Q.delete_entries_checked, [(i, None) for i in ids])
+            except (StoreError, LookupError) as again:
+                dialogs.error(self, "Nothing was deleted", str(again))
+                return
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "Nothing was deleted", str(exc))
             return
+        if not snaps:
+            return
+        gone = [snap.id for snap in snaps]
         perform_done(
             self.workspace.undo_stack,
             text,
             undo=lambda: store.run(Q.restore_entries, snaps),
-            redo=lambda: store.run(Q.delete_entries, ids),
+            redo=lambda: store.run(Q.delete_entries, gone),
         )
+
+    def _confirm_delete_conflict(self, exc: ConflictError, rows: list[EntryRow]) -> bool:
+        """Someone else changed or deleted an entry being deleted: delete anyway?"""
+        seen = next((r for r in rows if r.id == exc.row_id), None)
+        current = exc.current if isinstance(exc.current, EntryRow) else None
+        if seen is None:
+            dialogs.error(self, "Nothing was deleted", str(exc))
+            return False
+        others = len(rows) > 1
+        name = f"the entry “{seen.title}”"
+        if current is None and not others:
+            dialogs.information(self, "Nothing to delete", f"Someone else already deleted {name}.")
+            return False
+        dialog = conflicts.ConflictDialog(
+            conflicts.delete_headline(name, current is None, "value entry"),
+            ROW_LABELS,
+            describe_row(seen),
+            None if current is None else describe_row(current),
+            what="value entry",
+            overwrite_text="Delete the others" if current is None else "Delete anyway",
+            reload_text="Keep them" if others else "Keep it",
+            mine_title="What you saw",
+            shown_when_deleted=("title", "entry_date"),
+            deleted_note="It is no longer in the store. Delete the other selected entries, "
+                         "or keep them all.",
+            parent=self,
+        )
+        return conflicts.ask(dialog) == conflicts.OVERWRITE
 
     # -- stories ---------------------------------------------------------------------------
     def _story_form(
@@ -1085,3 +1164,47 @@ class ValueTab(TabPage):
         if pos < 0:
             return QModelIndex()
         return self.proxy.mapFromSource(self.model.index(pos, 0))
+
+
+#: The fields of an entry row as a delete conflict shows them, in display order.
+ROW_LABELS: dict[str, str] = {
+    "entry_date": "Date",
+    "title": "Title",
+    "kind": "Kind",
+    "cycle": "Cycle",
+    "beneficiaries": "Who benefited",
+    "session": "Session",
+    "measure": "Measure",
+    "story": "Story",
+    "description": "Description",
+    "evidence": "Evidence",
+}
+
+
+def describe_row(row: EntryRow) -> dict[str, str]:
+    """An entry row's fields as people read them."""
+    who = list(row.beneficiaries)
+    if row.hidden_beneficiaries:
+        who.append(f"{row.hidden_beneficiaries} not named")
+    if row.for_organisation:
+        who.append("the host organisation")
+    measure = "(none)"
+    if row.measure_value is not None:
+        measure = f"{row.measure_value:g} {row.measure_unit}".strip()
+
+    def short(text: str) -> str:
+        text = text.strip()
+        return (text if len(text) <= 300 else text[:299] + "…") or "(empty)"
+
+    return {
+        "entry_date": row.entry_date.isoformat(),
+        "title": row.title,
+        "kind": row.kind_label,
+        "cycle": row.cycle_label,
+        "beneficiaries": ", ".join(who) or "(nobody)",
+        "session": row.session_title or "(none)",
+        "measure": measure,
+        "story": row.story_title or "(none)",
+        "description": short(row.description),
+        "evidence": short(row.evidence),
+    }
