@@ -6,19 +6,22 @@ import contextlib
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from copdesk import __version__
-from copdesk.data import backup
-from copdesk.data.store import Store, StoreError, default_store_path, resolve_url, sqlite_path
 from copdesk.logs import get_logger, log_path, setup_logging
 from copdesk.ui import dialogs
 from copdesk.ui.icons import app_icon
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.settings import open_settings
+
+if TYPE_CHECKING:
+    from copdesk.data.store import Store
 
 log = get_logger("app")
 
@@ -74,6 +77,8 @@ def open_store_interactively(target: str | None, settings: QSettings | None = No
     When it cannot be opened, explain why and let the user pick another store, fall back
     to the default store, or quit (None).
     """
+    from copdesk.data.store import Store, StoreError, default_store_path
+
     while True:
         try:
             return Store.open(target, exclusive=True)
@@ -104,6 +109,9 @@ def offer_recovery(target: str | None, problem: str) -> Store | None:
     Returns the recovered store, or None when there is nothing to offer or the user
     declines (the damaged file is then left exactly where it was).
     """
+    from copdesk.data import backup
+    from copdesk.data.store import Store, StoreError, resolve_url, sqlite_path
+
     path = sqlite_path(resolve_url(target))
     if path is None or not path.is_file():
         return None
@@ -140,16 +148,84 @@ def offer_recovery(target: str | None, problem: str) -> Store | None:
     return store
 
 
+def _last_store(db: str | None, settings: QSettings) -> str | None:
+    if db is not None:
+        return db
+    last = settings.value("store/last")
+    return str(last) if last else None
+
+
 def build_main_window(db: str | None, settings: QSettings) -> MainWindow | None:
-    """The window on ``db`` (else the last store used, else the default store)."""
-    target = db
-    if target is None:
-        last = settings.value("store/last")
-        target = str(last) if last else None
-    store = open_store_interactively(target, settings)
+    """The whole window on ``db`` (else the last store used, else the default store)."""
+    store = open_store_interactively(_last_store(db, settings), settings)
     if store is None:
         return None
     return MainWindow(store, settings=settings, owns_store=True)
+
+
+def opening_line(target: str | None) -> str:
+    """What the window says while it opens ``target``, worked out without the data layer."""
+    if target is None:
+        return "Opening your store…"
+    if "://" in target and not target.startswith("sqlite"):
+        return "Connecting to the shared store…"
+    name = Path(target.removeprefix("sqlite:///")).name
+    return f"Opening {name}…" if name else "Opening the store…"
+
+
+def start_main_window(
+    db: str | None, settings: QSettings, on_done: Callable[[bool], None]
+) -> MainWindow:
+    """The window, shown at once as a frame; the store opens right after its first paint.
+
+    Loading the data layer and opening the store take a moment on a slow laptop; the
+    user sees the window (its tabs and "Opening mine.sqlite…") meanwhile, instead of
+    nothing. ``on_done(True)`` follows when the window is whole with the store open;
+    ``on_done(False)`` when no store could be opened (the window is then closed).
+    """
+    target = _last_store(db, settings)
+    window = MainWindow(settings=settings, defer=opening_line(target))
+    window.show()
+
+    def finish() -> None:
+        store = open_store_interactively(target, settings)
+        if store is None:
+            window.close()
+            on_done(False)
+            return
+        window.build()
+        window.open_store(store, owns=True)
+        on_done(True)
+
+    after_first_paint(window, finish)
+    return window
+
+
+class _FirstPaint(QObject):
+    """Calls back once, as soon as the event loop is free after ``widget``'s first paint."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+        # Some platforms never paint a window (minimised, no screen): go on regardless.
+        QTimer.singleShot(1500, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._callback is not None:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)  # once this paint has reached the screen
+        return False
+
+    def _fire(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback()
+
+
+def after_first_paint(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``widget`` has painted (or after 1.5 s if it never does)."""
+    _FirstPaint(widget, callback)
 
 
 def run_gui(db: str | None) -> int:
@@ -160,11 +236,17 @@ def run_gui(db: str | None) -> int:
     setup_logging()
     log.info("copdesk %s starting", __version__)
     previous = install_excepthook()
+    opened: list[bool] = []
+
+    def done(ok: bool) -> None:
+        opened.append(ok)
+        if not ok:
+            app.exit(1)
+
     try:
-        window = build_main_window(db, open_settings())
-        if window is None:
-            return 1
-        window.show()
-        return app.exec()
+        window = start_main_window(db, open_settings(), done)
+        status = app.exec()
+        del window
+        return 1 if opened == [False] else status
     finally:
         sys.excepthook = previous

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -14,27 +16,22 @@ from PySide6.QtWidgets import (
 )
 
 from copdesk import __version__
-from copdesk.data import backup, communities
-from copdesk.data.communities import CommunityInfo
-from copdesk.data.store import Store, StoreError, describe, url_without_password
-from copdesk.data.validation import ValidationError
 from copdesk.logs import get_logger
 from copdesk.ui import dialogs
-from copdesk.ui.backups import BackupScheduler, DataInfoDialog, RestoreDialog
-from copdesk.ui.community import CommunityForm, WelcomePage
-from copdesk.ui.fitness.tab import FitnessTab
 from copdesk.ui.icons import app_icon, icon
-from copdesk.ui.live import LiveUpdates
-from copdesk.ui.logo import LogoError, read_logo
-from copdesk.ui.members.tab import MembersTab
-from copdesk.ui.sessions.tab import SessionsTab
-from copdesk.ui.settings import store_key
-from copdesk.ui.tabs import TabPage
-from copdesk.ui.undo import perform_done
-from copdesk.ui.values.tab import ValueTab
-from copdesk.ui.workspace import Workspace
+
+# The window paints its frame before anything below loads (SQLAlchemy, the store, the
+# tabs: about a second and a half on a slow laptop); ``MainWindow.build`` imports them.
+if TYPE_CHECKING:
+    from copdesk.data.communities import CommunityInfo
+    from copdesk.data.store import Store
+    from copdesk.ui.tabs import TabPage
 
 DEFAULT_SIZE = (1280, 800)
+#: The tabs' titles and icons, for the frame painted before the tabs themselves load
+#: (each tab class says the same in its ``title`` and ``icon_name``; a test checks).
+TAB_HEADS = (("Members", "members"), ("Sessions", "sessions"), ("Fitness", "fitness"),
+             ("Value", "value"))
 log = get_logger("window")
 
 
@@ -56,23 +53,44 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         owns_store: bool = False,
         parent: QWidget | None = None,
+        defer: str | None = None,
     ) -> None:
+        """With ``defer`` (a line such as "Opening mine.sqlite…") only the frame is made:
+        its size, the tab bar and that line, so that it paints at once; :meth:`build`
+        then makes the rest. Without it the window is whole when this returns."""
         super().__init__(parent)
         self.settings = settings
+        self._owns_store = owns_store
+        self._built = False
+        self._init_window()
+        self._init_frame(defer or "")
+        if defer is None:
+            self.build()
+            if store is not None:
+                self.open_store(store, owns=owns_store)
+
+    @property
+    def built(self) -> bool:
+        return self._built
+
+    def build(self) -> None:
+        """The tabs, menus and the store's machinery, in place of the frame's placeholders."""
+        if self._built:
+            return
+        from copdesk.ui.backups import BackupScheduler
+        from copdesk.ui.live import LiveUpdates
+        from copdesk.ui.workspace import Workspace
+
         self.workspace = Workspace(self)
         self.backups = BackupScheduler(self)
         #: Other people's changes on a shared store reach the window on a light poll.
         self.live = LiveUpdates(self.workspace, parent=self)
-        self._owns_store = owns_store
-        self._init_window()
         self._init_tabs()
         self._init_actions()
         self._init_menus()
-        self._init_status_bar()
         self._connect_signals()
         self._restore_settings()
-        if store is not None:
-            self.open_store(store, owns=owns_store)
+        self._built = True
 
     # -- building ------------------------------------------------------------------------
     def _init_window(self) -> None:
@@ -87,7 +105,39 @@ class MainWindow(QMainWindow):
             height = min(height, int(room.height() * 0.92))
         self.resize(width, height)
 
+    def _init_frame(self, starting: str) -> None:
+        """What the first paint shows: the tab bar and a line saying what is happening."""
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        for title, icon_name in TAB_HEADS:
+            placeholder = QLabel(starting)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setObjectName("startingLabel")
+            self.tabs.addTab(placeholder, icon(icon_name), title)
+        tab = self.settings.value("window/tab", 0, type=int)
+        if isinstance(tab, int) and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.tabs)
+        self.setCentralWidget(self.central)
+        bar = self.menuBar()  # filled in by build(); there from the start, so nothing jumps
+        self.menus = [bar.addMenu(title) for title in ("&File", "&Edit", "&View", "&Help")]
+        self.where_label = QLabel()
+        self.where_label.setObjectName("whereLabel")
+        self.where_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.where_label, 1)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
     def _init_tabs(self) -> None:
+        from copdesk.ui.community import WelcomePage
+        from copdesk.ui.fitness.tab import FitnessTab
+        from copdesk.ui.members.tab import MembersTab
+        from copdesk.ui.sessions.tab import SessionsTab
+        from copdesk.ui.values.tab import ValueTab
+
         self.members_tab = MembersTab(self.workspace)
         self.sessions_tab = SessionsTab(self.workspace)
         self.fitness_tab = FitnessTab(self.workspace)
@@ -98,18 +148,19 @@ class MainWindow(QMainWindow):
             self.fitness_tab,
             self.value_tab,
         ]
-        for page in self.pages:
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        for i, page in enumerate(self.pages):
             page.set_lazy(True)  # a hidden tab loads when it is first shown
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("mainTabs")
-        self.tabs.setDocumentMode(True)
-        for page in self.pages:
-            self.tabs.addTab(page, icon(page.icon_name), page.title)
+            placeholder = self.tabs.widget(i)
+            self.tabs.removeTab(i)
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self.tabs.insertTab(i, page, icon(page.icon_name), page.title)
+        self.tabs.setCurrentIndex(max(current, 0))
+        self.tabs.blockSignals(False)
         self.welcome = WelcomePage()
-        self.central = QStackedWidget()
-        self.central.addWidget(self.welcome)
-        self.central.addWidget(self.tabs)
-        self.setCentralWidget(self.central)
+        self.central.insertWidget(0, self.welcome)
 
     def _init_actions(self) -> None:
         self.new_community_action = QAction("&New community…", self)
@@ -153,8 +204,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _init_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu, edit_menu, view_menu, help_menu = self.menus
         file_menu.addAction(self.new_community_action)
         file_menu.addAction(self.switch_community_action)
         file_menu.addSeparator()
@@ -172,28 +222,19 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
 
-        view_menu = bar.addMenu("&View")
         for action in self.tab_actions:
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.detail_action)
         view_menu.addMenu(self.members_tab.column_menu(self))
 
-        help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.data_info_action)
         help_menu.addAction(self.about_action)
-
-    def _init_status_bar(self) -> None:
-        self.where_label = QLabel()
-        self.where_label.setObjectName("whereLabel")
-        self.where_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.statusBar().addPermanentWidget(self.where_label, 1)
 
     def _connect_signals(self) -> None:
         self.new_community_action.triggered.connect(self.new_community)
@@ -222,9 +263,6 @@ class MainWindow(QMainWindow):
 
     # -- settings ------------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -233,11 +271,15 @@ class MainWindow(QMainWindow):
         tab = self.settings.value("window/tab", 0, type=int)
         if isinstance(tab, int) and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
+        self._on_tab_changed(self.tabs.currentIndex())
         detail = self.settings.value("members/detail_visible", True, type=bool)
         self.detail_action.setChecked(bool(detail))
         self.members_tab.detail.setVisible(bool(detail))
 
     def save_settings(self) -> None:
+        from copdesk.data.store import url_without_password
+        from copdesk.ui.settings import store_key
+
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
@@ -254,6 +296,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:  # closed while starting: nothing to keep yet
+            super().closeEvent(event)
+            return
         self.live.stop()
         self.save_settings()
         self._release_store()
@@ -269,6 +314,8 @@ class MainWindow(QMainWindow):
         return self.workspace.community_id
 
     def _release_store(self) -> None:
+        from copdesk.data import backup
+
         store = self.workspace.store
         if store is not None:
             try:
@@ -285,6 +332,9 @@ class MainWindow(QMainWindow):
 
     def open_store(self, store: Store, *, owns: bool | None = None) -> None:
         """Show ``store``: its remembered community, its only one, or the first of several."""
+        from copdesk.data.store import url_without_password
+        from copdesk.ui.settings import store_key
+
         if store is not self.workspace.store:
             self._release_store()
         if owns is not None:
@@ -307,12 +357,16 @@ class MainWindow(QMainWindow):
         self.set_community(chosen)
 
     def _communities(self) -> list[CommunityInfo]:
+        from copdesk.data import communities
+
         if self.store is None:
             return []
         with self.store.session() as session:
             return communities.list_communities(session)
 
     def set_community(self, community_id: int | None) -> None:
+        from copdesk.ui.settings import store_key
+
         self.workspace.set_community(community_id)
         if self.store is not None and community_id is not None:
             self.settings.setValue(f"{store_key(self.store.url)}/community", community_id)
@@ -320,6 +374,8 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def community(self) -> CommunityInfo | None:
+        from copdesk.data import communities
+
         if self.store is None or self.community_id is None:
             return None
         with self.store.session() as session:
@@ -329,6 +385,8 @@ class MainWindow(QMainWindow):
                 return None
 
     def _update_status(self) -> None:
+        from copdesk.data.store import describe
+
         store = self.store
         info = self.community()
         several = len(self._communities()) > 1
@@ -354,6 +412,8 @@ class MainWindow(QMainWindow):
 
     # -- user actions ------------------------------------------------------------------------
     def focus_filter(self) -> None:
+        from copdesk.ui.tabs import TabPage
+
         if self.central.currentWidget() is not self.tabs:
             return
         page = self.tabs.currentWidget()
@@ -365,6 +425,10 @@ class MainWindow(QMainWindow):
             self.tab_actions[index].setChecked(True)
 
     def new_community(self) -> None:
+        from copdesk.data import communities
+        from copdesk.data.store import StoreError
+        from copdesk.ui.community import CommunityForm
+
         store = self.store
         if store is None:
             return
@@ -393,6 +457,8 @@ class MainWindow(QMainWindow):
             self.set_community(created[0])
 
     def open_demo(self) -> None:
+        from copdesk.data.store import StoreError
+
         store = self.store
         if store is None:
             return
@@ -425,6 +491,8 @@ class MainWindow(QMainWindow):
                 self.set_community(info.id)
 
     def choose_store(self) -> None:
+        from copdesk.data.store import Store, StoreError
+
         path = dialogs.open_file(
             self,
             "Open a copdesk store",
@@ -446,6 +514,8 @@ class MainWindow(QMainWindow):
 
     def choose_logo(self) -> None:
         """File > Host logo…: the logo printed on the reports' covers, kept in the store."""
+        from copdesk.ui.logo import LogoError, read_logo
+
         path = dialogs.open_file(
             self, "Choose the host's logo", "Images (*.png *.jpg *.jpeg *.svg);;All files (*)"
         )
@@ -460,6 +530,11 @@ class MainWindow(QMainWindow):
 
     def set_logo(self, data: bytes | None) -> None:
         """Keep ``data`` as the host's logo (None removes it); undoable."""
+        from copdesk.data import communities
+        from copdesk.data.store import StoreError
+        from copdesk.data.validation import ValidationError
+        from copdesk.ui.undo import perform_done
+
         store, cid = self.store, self.community_id
         if store is None or cid is None:
             return
@@ -505,12 +580,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 8000 if online else 0)
 
     def _backup_finished(self, result: object) -> None:
+        from copdesk.data import backup
+
         if isinstance(result, backup.BackupInfo):
             self.statusBar().showMessage(f"Backup made: {result.describe()}", 5000)
         else:
             self.statusBar().showMessage(f"The daily backup failed: {result}", 10000)
 
     def show_data_info(self) -> None:
+        from copdesk.ui.backups import DataInfoDialog
+
         dialog = DataInfoDialog(self.store, self.backups, self)
         try:
             dialogs.run(dialog)
@@ -519,6 +598,10 @@ class MainWindow(QMainWindow):
 
     def restore_from_backup(self) -> None:
         """Put a backup back in place of the open store, keeping a copy of it first."""
+        from copdesk.data import backup
+        from copdesk.data.store import Store, StoreError
+        from copdesk.ui.backups import RestoreDialog
+
         store = self.store
         folder = self.backups.folder()
         if store is None or store.path is None or folder is None:

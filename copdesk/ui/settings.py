@@ -11,8 +11,6 @@ import os
 
 from PySide6.QtCore import QSettings
 
-from copdesk.data.store import url_without_password
-
 SETTINGS_ENV = "COPDESK_SETTINGS"
 
 
@@ -31,5 +29,7 @@ def store_key(url: str) -> str:
 
     Built from the URL without its password: no credential ever lands in settings.
     """
+    from copdesk.data.store import url_without_password  # SQLAlchemy: after the first paint
+
     safe = "".join(c if c.isalnum() else "_" for c in url_without_password(url))
     return f"stores/{safe[-120:]}"
