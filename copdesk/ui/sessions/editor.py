@@ -1,4 +1,8 @@
-"""The session form: plan or edit a session, optionally as a series, with inline messages."""
+"""The session form: plan or edit a session, optionally as a series, with inline messages.
+
+When editing, a save against a session someone else changed or deleted meanwhile shows
+both versions (:mod:`copdesk.ui.conflicts`): reload theirs, overwrite, or cancel.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +44,16 @@ from copdesk.data.sessions import (
     occurrences,
     validate_session,
 )
+from copdesk.data.store import ConflictError
 from copdesk.data.validation import ValidationError
-from copdesk.framework import CADENCES, SESSION_MODES, SESSION_SPACES, SESSION_STATUSES
+from copdesk.framework import (
+    CADENCES,
+    SESSION_MODES,
+    SESSION_SPACES,
+    SESSION_STATUSES,
+    term_label,
+)
+from copdesk.ui import conflicts
 from copdesk.ui.sessions.common import MUTED, WARN, MemberDirectory, local_time_note
 
 SPACE_EXPLANATION = (
@@ -64,6 +76,19 @@ FIELD_LABELS: dict[str, str] = {
     "series": "Series",
 }
 SERIES_FIELDS = ("cadence", "interval_days", "until", "count")
+#: The fields of a session as the conflict dialog names them, in display order.
+CONFLICT_LABELS: dict[str, str] = {
+    "title": "Title",
+    "purpose": "Purpose",
+    "starts_at": "Starts",
+    "time_zone": "Time zone",
+    "planned_minutes": "Planned length",
+    "mode": "Mode",
+    "location": "Location or link",
+    "space": "Space",
+    "facilitators": "Facilitators",
+    "status": "Status",
+}
 
 
 def zone_names() -> list[str]:
@@ -84,6 +109,13 @@ class SessionForm(QDialog):
     ``submit(form)`` saves, raising ValidationError for what the store refuses; the
     dialog closes only when it returns. Read the choices with :meth:`session_data`,
     :meth:`template` and :meth:`series_rule`.
+
+    When editing, ``expected_version`` is the version of the session the form was filled
+    from and ``initial`` its data; ``submit`` hands the version to the store. If the
+    store refuses with ConflictError, ``load_current()`` reads the session as stored now
+    (None: deleted) and the form shows both versions: reload theirs (the form stays open
+    with their values), overwrite (``expected_version`` becomes None and the form saves
+    again; ``recreate`` is True for a session deleted meanwhile), or cancel.
     """
 
     def __init__(
@@ -97,12 +129,21 @@ class SessionForm(QDialog):
         as_series: bool = False,
         default_zone: str = "UTC",
         default_start: dt.datetime | None = None,
+        expected_version: int | None = None,
+        load_current: Callable[[], tuple[SessionData, int] | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
         self.directory = directory
         self.editing = data is not None
+        #: The session as the form was filled (or last reloaded) from the store.
+        self.initial = data
+        #: The version the form was filled from (None: overwrite whatever is stored).
+        self.expected_version = expected_version
+        #: True when saving should re-create a session someone else deleted meanwhile.
+        self.recreate = False
+        self._load_current = load_current
         self.templates = list(templates)
         self.setObjectName("sessionForm")
         if self.editing:
@@ -573,7 +614,70 @@ class SessionForm(QDialog):
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        except ConflictError as exc:
+            if not self._resolve_conflict(exc, data):
+                return
         super().accept()
+
+    # -- someone else changed the session ----------------------------------------------------
+    def describe(self, data: SessionData) -> dict[str, str]:
+        """A session's fields as people read them (labels and names, not stored keys)."""
+        people = [self.directory.name(m, "(a member no longer listed)")
+                  for m in data.facilitator_ids]
+        return {
+            "title": data.title.strip() or "(empty)",
+            "purpose": data.purpose.strip() or "(empty)",
+            "starts_at": f"{data.starts_at:%a %Y-%m-%d %H:%M}",
+            "time_zone": data.time_zone.strip(),
+            "planned_minutes": fmt_minutes(data.planned_minutes),
+            "mode": term_label(SESSION_MODES, data.mode),
+            "location": data.location.strip() or "(none)",
+            "space": term_label(SESSION_SPACES, data.space),
+            "facilitators": ", ".join(sorted(people, key=str.casefold)) or "(none)",
+            "status": term_label(SESSION_STATUSES, data.status),
+        }
+
+    def _resolve_conflict(self, exc: ConflictError, data: SessionData) -> bool:
+        """Someone else changed or deleted the session: True once the form may close."""
+        loaded = self._load_current() if self._load_current is not None else None
+        deleted = loaded is None
+        name = f"“{(self.initial or data).title.strip()}”"
+        dialog = conflicts.ConflictDialog(
+            f"Someone else deleted the session {name} while you were editing it."
+            if deleted else f"Someone else changed the session {name} while you were editing it.",
+            CONFLICT_LABELS,
+            self.describe(data),
+            None if loaded is None else self.describe(loaded[0]),
+            what="session",
+            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            shown_when_deleted=("title", "starts_at"),
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            if loaded is None:
+                self.reject()  # nothing left to edit
+                return False
+            theirs, version = loaded
+            self.initial = theirs
+            self.expected_version = version
+            self.set_data(theirs)
+            for label in self.errors.values():
+                label.hide()
+            return False
+        if choice != conflicts.OVERWRITE:
+            return False  # keep the form open with the user's typing
+        self.expected_version = None
+        self.recreate = deleted
+        try:
+            self._submit(self)
+        except ValidationError as again:
+            self.show_errors(again.errors)
+            return False
+        except ConflictError as again:  # changed yet again meanwhile
+            return self._resolve_conflict(again, data)
+        return True
 
 
 __all__ = ["MAX_OCCURRENCES", "SessionForm"]

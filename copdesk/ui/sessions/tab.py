@@ -25,14 +25,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from copdesk.data import session_queries, sessions
 from copdesk.data.changes import Change
-from copdesk.data.sessions import SessionData, SessionRow, Template
-from copdesk.data.store import Store, StoreError
+from copdesk.data.sessions import SessionData, SessionRow, SessionSnapshot, Template
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
 from copdesk.framework import SESSION_MODES, SESSION_SPACES, SESSION_STATUSES, term_label
-from copdesk.ui import dialogs
+from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.sessions.actions import ActionsView, OutcomesView
 from copdesk.ui.sessions.agenda import AgendaEditor
@@ -633,42 +634,72 @@ class SessionsTab(TabPage):
         try:
             with store.session() as session:
                 data = sessions.session_data(session, sid)
+                version = sessions.get_session(session, sid).version
                 later = session_queries.later_in_series(session, sid)
+                # What the form starts from, to put the session back if someone deletes it.
+                opened = sessions.snapshot_session(session, sid)
         except (StoreError, LookupError) as exc:
+            self._refresh_rows((sid,))
             dialogs.error(self, "Cannot edit this session", str(exc))
             return
+        held: dict[str, str] = {}
+
+        def load_current() -> tuple[SessionData, int] | None:
+            self._refresh_rows((sid,))
+            with store.session() as session:
+                try:
+                    current = sessions.get_session(session, sid)
+                    return sessions.session_data(session, sid), current.version
+                except LookupError:
+                    return None
 
         def submit(form: SessionForm) -> None:
             new = form.session_data()
-            if new == data:
-                return
-            scope = THIS_ONLY
-            if later:
-                choice = dialogs.choose(
-                    self,
-                    "Edit a session of a series",
-                    f"“{row.title}” is part of the series “{row.series_title}”, with "
-                    f"{len(later)} planned session{'s' if len(later) != 1 else ''} after it. "
-                    "Apply the changes to:",
-                    [THIS_ONLY, THIS_AND_FOLLOWING],
-                )
-                if choice is None:
-                    raise ValidationError({"series": "Not saved yet: choose whether the "
-                                                     "changes apply to the following sessions"})
-                scope = choice
-            ids = [sid, *later] if scope == THIS_AND_FOLLOWING else [sid]
-            before = store.run(session_queries.snapshot_sessions, ids)
-            if scope == THIS_AND_FOLLOWING:
-                store.run(sessions.update_rest_of_series, sid, new)
-                text = f"Edit “{new.title.strip()}” and the {len(later)} following"
+            if form.recreate:
+                before = store.run(_recreate_session, opened, new)
+                text = f"Re-create “{new.title.strip()}”"
+                ids = [sid]
             else:
-                store.run(sessions.update_session, sid, new)
-                text = f"Edit “{new.title.strip()}”"
+                if new == form.initial and form.expected_version is not None:
+                    return
+                scope = held.get("scope", THIS_ONLY)
+                if later and "scope" not in held:
+                    choice = dialogs.choose(
+                        self,
+                        "Edit a session of a series",
+                        f"“{row.title}” is part of the series “{row.series_title}”, with "
+                        f"{len(later)} planned session{'s' if len(later) != 1 else ''} after "
+                        "it. Apply the changes to:",
+                        [THIS_ONLY, THIS_AND_FOLLOWING],
+                    )
+                    if choice is None:
+                        raise ValidationError({"series": "Not saved yet: choose whether the "
+                                                         "changes apply to the following "
+                                                         "sessions"})
+                    scope = held["scope"] = choice  # asked once, also after a conflict
+                ids = [sid, *later] if scope == THIS_AND_FOLLOWING else [sid]
+                try:
+                    before = store.run(
+                        _update_checked, sid, new, ids, scope == THIS_AND_FOLLOWING,
+                        form.expected_version,
+                    )
+                except LookupError:  # gone, and no version to check: offer to re-create
+                    raise ConflictError(
+                        "Someone else deleted this session while you were editing it.",
+                        entity="session", row_id=sid,
+                    ) from None
+                except ConflictError:
+                    self._refresh_rows(tuple(ids))
+                    raise
+                if scope == THIS_AND_FOLLOWING:
+                    text = f"Edit “{new.title.strip()}” and the {len(later)} following"
+                else:
+                    text = f"Edit “{new.title.strip()}”"
             after = store.run(session_queries.snapshot_sessions, ids)
             perform_done(
                 self.workspace.undo_stack,
                 text,
-                undo=lambda: store.run(session_queries.restore_sessions, before),
+                undo=lambda: store.run(_put_back, ids, before),
                 redo=lambda: store.run(session_queries.restore_sessions, after),
             )
 
@@ -678,9 +709,17 @@ class SessionsTab(TabPage):
             data=data,
             series_title=row.series_title,
             default_zone=row.time_zone,
+            expected_version=version,
+            load_current=load_current,
             parent=self,
         )
         self._run_form(form)
+
+    def _refresh_rows(self, ids: tuple[int, ...]) -> None:
+        """Show the store's rows for ``ids`` now (after a conflict), selection kept."""
+        cid = self.community_id
+        if cid is not None:
+            self.model.on_changes([Change("session", "update", ids, cid)])
 
     def _run_form(self, form: QDialog) -> bool:
         try:
@@ -714,7 +753,16 @@ class SessionsTab(TabPage):
             return
         sid = row.id
         try:
-            snap = store.run(sessions.delete_session, sid)
+            snap = _delete_as_seen(store, row)
+        except ConflictError as exc:
+            self._refresh_rows((sid,))
+            if not self._confirm_delete_conflict(exc, row):
+                return
+            try:
+                snap = store.run(sessions.delete_session, sid)
+            except (StoreError, LookupError) as again:
+                dialogs.error(self, "Nothing was deleted", str(again))
+                return
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "Nothing was deleted", str(exc))
             return
@@ -724,6 +772,27 @@ class SessionsTab(TabPage):
             undo=lambda: store.run(sessions.restore_session, snap),
             redo=lambda: store.run(sessions.delete_session, sid),
         )
+
+    def _confirm_delete_conflict(self, exc: ConflictError, seen: SessionRow) -> bool:
+        """Someone else changed or deleted the session being deleted: delete anyway?"""
+        current = exc.current if isinstance(exc.current, SessionRow) else None
+        name = f"“{seen.title}”"
+        if current is None:
+            self._status(f"Someone else already deleted {name}")
+            dialogs.information(self, "Nothing to delete", f"Someone else already deleted {name}.")
+            return False
+        dialog = conflicts.ConflictDialog(
+            conflicts.delete_headline(name, False, "session"),
+            ROW_LABELS,
+            describe_row(seen),
+            describe_row(current),
+            what="session",
+            overwrite_text="Delete anyway",
+            reload_text="Keep it",
+            mine_title="What you saw",
+            parent=self,
+        )
+        return conflicts.ask(dialog) == conflicts.OVERWRITE
 
     def save_template(self) -> None:
         ready = self._ready()
@@ -796,6 +865,98 @@ class SessionsTab(TabPage):
         bar = getattr(window, "statusBar", None)
         if callable(bar):
             bar().showMessage(message, 8000)
+
+
+def _delete_as_seen(store: Store, seen: SessionRow) -> SessionSnapshot:
+    """Delete the session if it is still as the user saw it; ConflictError if not.
+
+    A list row's version can lag behind the store while its content is unchanged (e.g.
+    after the outcomes were written, which the row does not show); that is no conflict,
+    so the delete is retried against the version the store has, if its row equals.
+    """
+    version = seen.version
+    for _ in range(3):
+        try:
+            return store.run(sessions.delete_session, seen.id, expected_version=version)
+        except ConflictError as exc:
+            if exc.current != seen or exc.current_version is None:
+                raise
+            version = exc.current_version
+    return store.run(sessions.delete_session, seen.id, expected_version=version)
+
+
+def _update_checked(
+    session: Session,
+    session_id: int,
+    data: SessionData,
+    ids: list[int],
+    following: bool,
+    expected_version: int | None,
+) -> tuple[SessionSnapshot, ...]:
+    """Save the form in one transaction: the snapshots of ``ids`` before, for undo.
+
+    The session is checked against ``expected_version`` before anything is written.
+    """
+    before = session_queries.snapshot_sessions(session, ids)
+    if following:
+        sessions.update_rest_of_series(
+            session, session_id, data, expected_version=expected_version
+        )
+    else:
+        sessions.update_session(session, session_id, data, expected_version=expected_version)
+    return before
+
+
+def _recreate_session(
+    session: Session, snap: SessionSnapshot, data: SessionData
+) -> tuple[SessionSnapshot, ...]:
+    """Put back a session someone else deleted (same id, agenda and attendance), with
+    ``data``; nothing before (for undo: delete it again)."""
+    sessions.restore_session(session, snap)
+    session.flush()
+    sessions.update_session(session, snap.id, data)
+    return ()
+
+
+def _put_back(
+    session: Session, ids: list[int], before: tuple[SessionSnapshot, ...]
+) -> None:
+    """Undo an edit: the sessions as in ``before``; one re-created (not in it) goes again."""
+    known = {snap.id for snap in before}
+    for sid in ids:
+        if sid not in known:
+            sessions.delete_session(session, sid)
+    session_queries.restore_sessions(session, before)
+
+
+#: The fields of a session row as a delete conflict shows them, in display order.
+ROW_LABELS: dict[str, str] = {
+    "title": "Title",
+    "when": "When",
+    "where": "Mode and place",
+    "space": "Space",
+    "status": "Status",
+    "facilitators": "Facilitators",
+    "agenda": "Agenda",
+    "attendance": "Attendance",
+    "purpose": "Purpose",
+}
+
+
+def describe_row(row: SessionRow) -> dict[str, str]:
+    """A session row's fields as people read them (for a delete conflict)."""
+    return {
+        "title": row.title,
+        "when": f"{row.starts_at:%a %Y-%m-%d %H:%M}–{row.ends_at:%H:%M} {row.time_zone}",
+        "where": term_label(SESSION_MODES, row.mode)
+        + (f": {row.location}" if row.location else ""),
+        "space": term_label(SESSION_SPACES, row.space),
+        "status": status_label(row.status),
+        "facilitators": ", ".join(row.facilitators) or "(none)",
+        "agenda": f"{row.block_count} blocks, {row.agenda_minutes} min",
+        "attendance": f"{row.invited} invited, {row.attended} attended",
+        "purpose": row.purpose or "(empty)",
+    }
 
 
 def describe(row: SessionRow) -> str:

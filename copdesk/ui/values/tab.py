@@ -956,7 +956,7 @@ class ValueTab(TabPage):
             return
         ids = [r.id for r in rows]
         try:
-            snaps = store.run(Q.delete_entries_checked, [(r.id, r.version) for r in rows])
+            snaps = _delete_as_seen(store, rows)
         except ConflictError as exc:
             self.model.on_changes([Change("value", "update", tuple(ids), _cid)])
             if not self._confirm_delete_conflict(exc, rows):
@@ -1164,6 +1164,26 @@ class ValueTab(TabPage):
         if pos < 0:
             return QModelIndex()
         return self.proxy.mapFromSource(self.model.index(pos, 0))
+
+
+def _delete_as_seen(store: Store, rows: Sequence[EntryRow]) -> list[V.EntrySnapshot]:
+    """Delete the entries if each is still as the user saw it; ConflictError if not.
+
+    A list row's version can lag behind the store while its content is unchanged (a
+    change the row does not show); that is no conflict, so the delete is retried
+    against the version the store has for a row that still equals the one seen.
+    """
+    versions: dict[int, int | None] = {r.id: r.version for r in rows}
+    seen = {r.id: r for r in rows}
+    for _ in range(len(rows) + 2):
+        try:
+            return store.run(Q.delete_entries_checked, list(versions.items()))
+        except ConflictError as exc:
+            row_id, current = exc.row_id, exc.current
+            if row_id not in seen or current != seen[row_id] or exc.current_version is None:
+                raise
+            versions[row_id] = exc.current_version
+    return store.run(Q.delete_entries_checked, list(versions.items()))
 
 
 #: The fields of an entry row as a delete conflict shows them, in display order.
