@@ -19,17 +19,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from copdesk.data import members
 from copdesk.data.members import KnowledgeMap, TagEntry
-from copdesk.data.store import Store
+from copdesk.data.store import Store, StoreError
 from copdesk.ui.members.model import FilterProxy, Index, fold
+from copdesk.ui.tasks import BusyIndicator, QueryRunner, error_message
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 GAP_BACKGROUND = "#fdecd2"
 GAP_TEXT = "#9a4f00"
+ERROR_TEXT = "#a93226"
+
+#: A community with fewer members than this gets its map computed right away on the UI
+#: thread (a few milliseconds); larger ones on a worker thread, with "Computing…" shown.
+INLINE_BELOW = 1000
 
 
 class KColumn(IntEnum):
@@ -212,6 +220,16 @@ class KnowledgeMapView(QWidget):
         self.filter_edit.setPlaceholderText("Filter topics or names…")
         self.filter_edit.setClearButtonEnabled(True)
         self.gaps_only = QCheckBox("Show gaps only")
+        self.busy = BusyIndicator("Computing the knowledge map…")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("knowledgeError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setStyleSheet(f"color: {ERROR_TEXT};")
+        self.error_label.hide()
+        self.runner = QueryRunner(self)
+        self.runner.busy_changed.connect(self.busy.set_busy)
+        self.inline_below = INLINE_BELOW
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -231,9 +249,11 @@ class KnowledgeMapView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.gaps_only)
+        bar.addWidget(self.busy)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.gap_banner)
+        layout.addWidget(self.error_label)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
@@ -241,12 +261,46 @@ class KnowledgeMapView(QWidget):
         self.gaps_only.toggled.connect(self.proxy.set_gaps_only)
 
     def refresh(self, store: Store | None, community_id: int | None) -> None:
-        kmap = KnowledgeMap(())
-        if store is not None and community_id is not None:
+        """Show the map of a community (none: empty).
+
+        A large community's map is computed on a worker thread: the map shown so far stays
+        until the new one arrives, with "Computing…" beside the filter; a newer refresh (an
+        edit, another community) supersedes one still running.
+        """
+        if store is None or community_id is None:
+            self.runner.cancel()
+            self._show(KnowledgeMap(()))
+            return
+
+        def query(session: Session) -> KnowledgeMap:
+            return members.knowledge_map(session, community_id)
+
+        try:
             with store.session() as session:
-                kmap = members.knowledge_map(session, community_id)
+                small = members.member_count(session, community_id) < self.inline_below
+        except (StoreError, SQLAlchemyError, OSError) as exc:
+            self.runner.cancel()
+            self._failed(error_message(exc))
+            return
+        if small:
+            self.runner.run_now(store, query, self._show, self._failed)
+        else:
+            self.runner.submit(store, query, self._show, self._failed)
+
+    def is_computing(self) -> bool:
+        return self.runner.is_busy()
+
+    def _show(self, kmap: KnowledgeMap) -> None:
+        self.error_label.hide()
         self.model.set_map(kmap)
         self._update_banner(kmap)
+
+    def _failed(self, message: str) -> None:
+        """The map could not be read: say so; the map shown before stays."""
+        self.error_label.setText(
+            f"The knowledge map could not be brought up to date: {message}."
+        )
+        self.error_label.show()
 
     def _update_banner(self, kmap: KnowledgeMap) -> None:
         gaps = kmap.gaps

@@ -17,16 +17,31 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from copdesk.data import sessions
 from copdesk.data.agenda import fmt_minutes
+from copdesk.data.models import CopSession
 from copdesk.data.sessions import Coverage
 from copdesk.data.store import Store, StoreError
 from copdesk.framework import FUNCTIONS, method_label
 from copdesk.ui.sessions.common import MUTED, WARN
+from copdesk.ui.tasks import BusyIndicator, QueryRunner, error_message
 
 BAR = "#3a8d8f"
 BAR_NEW = "#e59f3c"
+
+#: A community with fewer sessions than this gets its coverage computed right away on the
+#: UI thread (a few milliseconds); busier ones on a worker thread, with "Computing…" shown.
+INLINE_BELOW = 200
+
+
+def _session_count(session: Session, community_id: int) -> int:
+    return session.scalar(
+        select(func.count(CopSession.id)).where(CopSession.community_id == community_id)
+    ) or 0
 
 
 class CoverageChart(QWidget):
@@ -167,6 +182,7 @@ class CoverageView(QWidget):
         self.mix_label.setObjectName("methodMix")
         self.mix_label.setWordWrap(True)
         self.mix_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._build_state()
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Period:"))
@@ -178,8 +194,10 @@ class CoverageView(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.planned_check)
         bar.addStretch(1)
+        bar.addWidget(self.busy)
         body = QWidget()
         inner = QVBoxLayout(body)
+        inner.addWidget(self.error_label)
         inner.addWidget(self.heading)
         inner.addWidget(self.chart)
         inner.addWidget(self.never_label)
@@ -204,6 +222,19 @@ class CoverageView(QWidget):
         self.to_edit.dateChanged.connect(lambda _d: self._custom_changed())
         self.planned_check.toggled.connect(lambda _on: self.refresh())
         self._update_custom()
+
+    def _build_state(self) -> None:
+        """The worker that computes the figures and what shows it is busy or failed."""
+        self.runner = QueryRunner(self)
+        self.busy = BusyIndicator("Computing the coverage…")
+        self.runner.busy_changed.connect(self.busy.set_busy)
+        self.inline_below = INLINE_BELOW
+        self.error_label = QLabel()
+        self.error_label.setObjectName("coverageError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setStyleSheet(f"color: {WARN};")
+        self.error_label.hide()
 
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         self.store, self.community_id = store, community_id
@@ -230,18 +261,53 @@ class CoverageView(QWidget):
         return today - dt.timedelta(days=int(days)), today
 
     def refresh(self) -> None:
+        """Compute the coverage of the chosen period (a busy community: on a worker thread).
+
+        The chart shown so far stays, with "Computing…" beside the period, until the new
+        figures arrive; a newer choice (another period, an edit) supersedes one running.
+        """
         self._update_custom()
         start, end = self.period()
-        coverage = None
-        if self.store is not None and self.community_id is not None:
-            try:
-                with self.store.session() as session:
-                    coverage = sessions.function_coverage(
-                        session, self.community_id, start, end,
-                        include_planned=self.planned_check.isChecked(),
-                    )
-            except StoreError:
-                coverage = None
+        planned = self.planned_check.isChecked()
+        store, community_id = self.store, self.community_id
+        if store is None or community_id is None:
+            self.runner.cancel()
+            self._show(None, start, end, planned)
+            return
+
+        def query(session: Session) -> Coverage:
+            return sessions.function_coverage(
+                session, community_id, start, end, include_planned=planned
+            )
+
+        def done(coverage: Coverage) -> None:
+            self._show(coverage, start, end, planned)
+
+        try:
+            with store.session() as session:
+                small = _session_count(session, community_id) < self.inline_below
+        except (StoreError, SQLAlchemyError, OSError) as exc:
+            self.runner.cancel()
+            self._failed(error_message(exc))
+            return
+        if small:
+            self.runner.run_now(store, query, done, self._failed)
+        else:
+            self.runner.submit(store, query, done, self._failed)
+
+    def is_computing(self) -> bool:
+        return self.runner.is_busy()
+
+    def _failed(self, message: str) -> None:
+        """The figures could not be read: say so; the chart shown before stays."""
+        self.error_label.setText(f"The coverage could not be brought up to date: {message}.")
+        self.error_label.show()
+
+    def _show(
+        self, coverage: Coverage | None, start: dt.date | None, end: dt.date | None,
+        planned: bool,
+    ) -> None:
+        self.error_label.hide()
         self.coverage = coverage
         self.chart.set_coverage(coverage)
         if coverage is None:
@@ -250,7 +316,7 @@ class CoverageView(QWidget):
             self.mix_label.setText("")
             self.mix.set_counts(0, 0)
             return
-        which = "held and planned" if self.planned_check.isChecked() else "held"
+        which = "held and planned" if planned else "held"
         span = (f"{start:%d %b %Y} – {end:%d %b %Y}" if start and end else "all time")
         self.heading.setText(
             f"Agenda time per CoP function in {which} sessions, {span}: "
