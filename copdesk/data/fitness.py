@@ -583,10 +583,20 @@ def delete_assessment(
 ) -> AssessmentSnapshot:
     if expected_version is not None:
         row_for_edit(session, Assessment, assessment_id, expected_version, what="assessment")
+    snap = snapshot_assessment(session, assessment_id)
+    session.execute(delete(Assessment).where(Assessment.id == assessment_id))
+    changes.record(
+        session, changes.Change("assessment", "delete", (assessment_id,), snap.community_id)
+    )
+    return snap
+
+
+def snapshot_assessment(session: Session, assessment_id: int) -> AssessmentSnapshot:
+    """What :func:`restore_assessment` needs to put the assessment back as it is now."""
     a = session.get(Assessment, assessment_id)
     if a is None:
         raise LookupError(f"no assessment with id {assessment_id}")
-    snap = AssessmentSnapshot(
+    return AssessmentSnapshot(
         a.id,
         a.community_id,
         a.held_on,
@@ -606,11 +616,6 @@ def delete_assessment(
             for x in a.answers
         ),
     )
-    session.execute(delete(Assessment).where(Assessment.id == assessment_id))
-    changes.record(
-        session, changes.Change("assessment", "delete", (assessment_id,), snap.community_id)
-    )
-    return snap
 
 
 def restore_assessment(session: Session, snap: AssessmentSnapshot) -> None:

@@ -1,6 +1,8 @@
 """The Fitness tab's own dialogs: start (or edit) an assessment, pick a session to link.
 
-They are shown through :func:`copdesk.ui.dialogs.run` like every modal of the app.
+They are shown through :func:`copdesk.ui.dialogs.run` like every modal of the app. When
+editing, a save against an assessment someone else changed or deleted meanwhile shows
+both versions (:mod:`copdesk.ui.conflicts`): reload theirs, overwrite, or cancel.
 """
 
 from __future__ import annotations
@@ -27,11 +29,18 @@ from PySide6.QtWidgets import (
 
 from copdesk.data.fitness import OpenAction
 from copdesk.data.sessions import SessionRow
+from copdesk.data.store import ConflictError
 from copdesk.data.validation import ValidationError
 from copdesk.framework import CHECKLISTS
+from copdesk.ui import conflicts
 from copdesk.ui.fitness.common import MUTED, WARN, date_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+
+#: An assessment's editable details: the date, who took part and the notes.
+Details = tuple[dt.date, tuple[int, ...], str]
+DETAIL_LABELS: dict[str, str] = {"held_on": "Date", "participants": "Who took part",
+                                 "notes": "Notes"}
 
 
 def _fold(text: str) -> str:
@@ -46,6 +55,12 @@ class AssessmentDialog(QDialog):
     ``submit(checklist, held_on, participant_ids, notes)`` saves; a ValidationError it
     raises is shown beside the field and the dialog stays open. ``actions_for(date)`` lists
     the open actions of the last assessment before a date (only for a new assessment).
+
+    When editing, ``expected_version`` is the version of the assessment the dialog was
+    filled from. If ``submit`` raises ConflictError, ``load_current()`` reads the details
+    as stored now (None: deleted) and both versions are shown: reload theirs, overwrite
+    (``expected_version`` becomes None; ``recreate`` is True for a deleted assessment),
+    or cancel.
     """
 
     def __init__(
@@ -60,10 +75,18 @@ class AssessmentDialog(QDialog):
         participant_ids: Sequence[int] = (),
         notes: str = "",
         editing: bool = False,
+        expected_version: int | None = None,
+        load_current: Callable[[], tuple[Details, int] | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("assessmentDialog")
+        #: The version the dialog was filled from (None: overwrite whatever is stored).
+        self.expected_version = expected_version
+        #: True when saving should re-create an assessment someone else deleted meanwhile.
+        self.recreate = False
+        self._load_current = load_current
+        self._names = dict(people)
         self.setWindowTitle("Edit assessment details" if editing else "New fitness assessment")
         self._submit = submit
         self._today = today
@@ -252,19 +275,90 @@ class AssessmentDialog(QDialog):
         if self.held_on() > self._today:
             self._date_changed()
             return
+        if self._save():
+            super().accept()
+
+    def _save(self) -> bool:
+        """Submit what is typed; True once the dialog may close."""
         try:
             self._submit(
                 self.chosen_checklist(), self.held_on(), self.participant_ids(), self.notes.text()
             )
         except ValidationError as exc:
-            if "held_on" in exc.errors:
-                self.date_error.setText(exc.errors["held_on"])
-                self.date_error.show()
-            others = [m for k, m in exc.errors.items() if k != "held_on"]
-            self.error.setText("; ".join(others))
-            self.error.setVisible(bool(others))
-            return
-        super().accept()
+            self._show_errors(exc.errors)
+            return False
+        except ConflictError:
+            return self._resolve_conflict()
+        return True
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        if "held_on" in errors:
+            self.date_error.setText(errors["held_on"])
+            self.date_error.show()
+        others = [m for k, m in errors.items() if k != "held_on"]
+        self.error.setText("; ".join(others))
+        self.error.setVisible(bool(others))
+
+    # -- someone else changed the assessment -------------------------------------------------
+    def details(self) -> Details:
+        return (self.held_on(), tuple(self.participant_ids()), self.notes.text())
+
+    def set_details(self, details: Details) -> None:
+        day, people, notes = details
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        chosen = set(people)
+        for i in range(self.people.count()):
+            item = self.people.item(i)
+            item.setCheckState(
+                Qt.CheckState.Checked if int(item.data(ID_ROLE)) in chosen
+                else Qt.CheckState.Unchecked
+            )
+        self.notes.setText(notes)
+        self.error.hide()
+
+    def describe(self, details: Details) -> dict[str, str]:
+        day, people, notes = details
+        names = sorted((self._names.get(m, "(a member no longer listed)") for m in people),
+                       key=str.casefold)
+        return {
+            "held_on": date_text(day),
+            "participants": ", ".join(names) or "(nobody recorded)",
+            "notes": notes.strip() or "(empty)",
+        }
+
+    def _resolve_conflict(self) -> bool:
+        mine = self.details()
+        loaded = self._load_current() if self._load_current is not None else None
+        deleted = loaded is None
+        dialog = conflicts.ConflictDialog(
+            "Someone else deleted this assessment while you were editing its details."
+            if deleted else
+            "Someone else changed this assessment while you were editing its details.",
+            DETAIL_LABELS,
+            self.describe(mine),
+            None if loaded is None else self.describe(loaded[0]),
+            what="assessment",
+            overwrite_text="Re-create with my details" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            shown_when_deleted=("held_on", "participants"),
+            deleted_note="It is no longer in the store, with its answers. Nothing was saved. "
+                         "Re-create it (its answers as you last saw them) with your details, "
+                         "or discard your changes.",
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            if loaded is None:
+                self.reject()
+                return False
+            self.expected_version = loaded[1]
+            self.set_details(loaded[0])
+            return False
+        if choice != conflicts.OVERWRITE:
+            return False
+        self.expected_version = None
+        self.recreate = deleted
+        return self._save()
 
 
 def _escape(text: str) -> str:

@@ -7,6 +7,10 @@ store's hints for a dimension sit beside its questions. Cards report edits throu
 ``edited``; the tab saves them (one undoable step each). Typed text is saved when the
 field loses focus, on Enter (the action line), after a pause in typing, and before the
 questionnaire is hidden, so nothing typed is lost.
+
+Each card keeps ``base``, the answer as last read from the store: the tab saves against it,
+so an answer someone else changed meanwhile is not silently overwritten. While a card has
+typing not saved yet, a refresh from the store leaves the card (and its base) alone.
 """
 
 from __future__ import annotations
@@ -179,6 +183,8 @@ class QuestionCard(QFrame):
         self._link_exists: list[bool] = []
         self._saved_evidence = ""
         self._saved_action = ""
+        #: The answer as last read from (or saved to) the store: what a save expects.
+        self.base = AnswerData(None)
         self.evidence_round = 0  # which uninterrupted stretch of typing (for undo merging)
         self.read_only = False
 
@@ -255,8 +261,22 @@ class QuestionCard(QFrame):
         self.show_answer(answer)
 
     # -- showing ---------------------------------------------------------------------------
-    def show_answer(self, answer: AnswerView) -> None:
-        """Show the stored answer; text being typed that matches it is left alone."""
+    def has_pending_typing(self) -> bool:
+        """Typed evidence or action not saved yet."""
+        return self._typing.isActive() or self.evidence_dirty() or self.action_dirty()
+
+    def show_answer(self, answer: AnswerView, *, force: bool = False) -> None:
+        """Show the stored answer; text being typed that matches it is left alone.
+
+        A card with typing not saved yet is left as it is (unless ``force``): its save
+        is then checked against the answer it started from.
+        """
+        if not force and self.has_pending_typing():
+            return
+        self.base = AnswerData(
+            answer.score, answer.evidence, answer.action, answer.action_done,
+            tuple((ln.kind, ln.target_id, ln.label) for ln in answer.links),
+        )
         self.selector.set_score(answer.score)
         self._saved_evidence = answer.evidence
         if self.evidence.toPlainText().strip() != answer.evidence:
@@ -346,6 +366,30 @@ class QuestionCard(QFrame):
             self.remove_link(self.links.currentRow())
             return True
         return super().eventFilter(watched, event)
+
+    def show_stored(self, data: AnswerData) -> None:
+        """Show ``data`` (the store's answer after a conflict), dropping the typing."""
+        self._typing.stop()
+        self.base = data
+        self.selector.set_score(data.score)
+        self._saved_evidence = data.evidence
+        self.evidence.blockSignals(True)
+        self.evidence.setPlainText(data.evidence)
+        self.evidence.blockSignals(False)
+        self._saved_action = data.action
+        self.action.setText(data.action)
+        self.done.setChecked(data.action_done)
+        exists = {ln[:2]: ok for ln, ok in zip(self._links, self._link_exists, strict=True)}
+        self._links = list(data.links)
+        self._link_exists = [exists.get(ln[:2], True) for ln in self._links]
+        self._show_links()
+        self.error.hide()
+
+    def unsaved(self, message: str) -> None:
+        """The last save was refused: keep the typing, mark it as not saved yet."""
+        self._saved_evidence = self.base.evidence
+        self._saved_action = self.base.action
+        self.show_error(message)
 
     def evidence_dirty(self) -> bool:
         return self.evidence.toPlainText().strip() != self._saved_evidence

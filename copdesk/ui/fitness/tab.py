@@ -38,10 +38,11 @@ from copdesk.data import fitness, members
 from copdesk.data import sessions as S
 from copdesk.data.changes import Change
 from copdesk.data.fitness import AnswerData, AssessmentSnapshot, AssessmentView, OpenAction
-from copdesk.data.store import Store, StoreError
+from copdesk.data.models import Assessment
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
-from copdesk.framework import CHECKLISTS, score_label
-from copdesk.ui import dialogs
+from copdesk.framework import CHECKLISTS, NOT_ASSESSED, score_label
+from copdesk.ui import conflicts, dialogs
 from copdesk.ui.fitness.common import (
     BAND_BACKGROUNDS,
     BAND_COLOURS,
@@ -50,7 +51,7 @@ from copdesk.ui.fitness.common import (
     date_text,
     score_text,
 )
-from copdesk.ui.fitness.dialogs import AssessmentDialog, SessionPickerDialog
+from copdesk.ui.fitness.dialogs import AssessmentDialog, Details, SessionPickerDialog
 from copdesk.ui.fitness.history import HistoryView
 from copdesk.ui.fitness.model import (
     ROW_ROLE,
@@ -694,43 +695,78 @@ class FitnessTab(TabPage):
             return
         store, cid = ready
         self.questionnaire.commit_pending()
-        before = (view.held_on, list(view.participant_ids), view.notes)
         aid = view.id
+        try:
+            with store.session() as session:
+                opened = fitness.get_assessment(session, aid)
+                snap = fitness.snapshot_assessment(session, aid)
+        except (LookupError, StoreError) as exc:
+            self._refresh_current()
+            dialogs.error(self, "This assessment cannot be edited", str(exc))
+            return
+
+        def load_current() -> tuple[Details, int] | None:
+            with store.session() as session:
+                try:
+                    now = fitness.get_assessment(session, aid)
+                except LookupError:
+                    return None
+            return (now.held_on, now.participant_ids, now.notes), now.version
 
         def submit(_checklist: str, held_on: dt.date, people: list[int], notes: str) -> None:
-            store.run(
-                fitness.update_assessment,
-                aid,
-                held_on=held_on,
-                participant_ids=people,
-                notes=notes,
-                today=self.today(),
-            )
-            perform_done(
-                self.workspace.undo_stack,
-                f"Edit assessment of {date_text(held_on)}",
-                undo=lambda: store.run(
-                    fitness.update_assessment,
-                    aid,
-                    held_on=before[0],
-                    participant_ids=before[1],
-                    notes=before[2],
-                    today=max(before[0], self.today()),
-                ),
-                redo=lambda: store.run(
+            before: tuple[dt.date, list[int], str] | None
+            if dialog.recreate:
+                store.run(_recreate, snap, held_on, people, notes, self.today())
+                before = None
+            else:
+                current = load_current() if dialog.expected_version is None else None
+                if dialog.expected_version is None and current is None:
+                    raise ConflictError("Someone else deleted this assessment.",
+                                        entity="assessment", row_id=aid)
+                if current is not None:
+                    base = current[0]
+                    before = (base[0], list(base[1]), base[2])
+                else:
+                    before = (opened.held_on, list(opened.participant_ids), opened.notes)
+                store.run(
                     fitness.update_assessment,
                     aid,
                     held_on=held_on,
                     participant_ids=people,
                     notes=notes,
-                    today=max(held_on, self.today()),
-                ),
+                    today=self.today(),
+                    expected_version=dialog.expected_version,
+                )
+            old = before
+
+            def undo() -> None:
+                if old is None:
+                    store.run(fitness.delete_assessment, aid)
+                    return
+                store.run(
+                    fitness.update_assessment,
+                    aid,
+                    held_on=old[0],
+                    participant_ids=old[1],
+                    notes=old[2],
+                    today=max(old[0], self.today()),
+                )
+
+            def redo() -> None:
+                store.run(_recreate, snap, held_on, people, notes, max(held_on, self.today()))
+
+            perform_done(
+                self.workspace.undo_stack,
+                f"Edit assessment of {date_text(held_on)}",
+                undo=undo,
+                redo=redo,
             )
 
         dialog = AssessmentDialog(
-            self._people(store, cid), submit, today=self.today(), checklist=view.checklist,
-            held_on=view.held_on, participant_ids=view.participant_ids, notes=view.notes,
-            editing=True, parent=self,
+            self._people(store, cid), submit, today=self.today(), checklist=opened.checklist,
+            held_on=opened.held_on, participant_ids=opened.participant_ids, notes=opened.notes,
+            editing=True, expected_version=opened.version, load_current=load_current,
+            parent=self,
         )
         try:
             dialogs.run(dialog)
@@ -738,6 +774,7 @@ class FitnessTab(TabPage):
             dialogs.error(self, "The change was not saved", str(exc))
         finally:
             dialog.deleteLater()
+            self._refresh_current()
 
     def delete_selected(self) -> None:
         ready = self._ready()
@@ -758,7 +795,17 @@ class FitnessTab(TabPage):
             return
         aid = view.id
         try:
-            snap = store.run(fitness.delete_assessment, aid)
+            snap = self._delete_as_seen(store, view)
+        except ConflictError:
+            now = self._current_view(store, aid)
+            self._refresh_current()
+            if not self._confirm_delete_conflict(view, now):
+                return
+            try:
+                snap = store.run(fitness.delete_assessment, aid)
+            except (StoreError, LookupError) as again:
+                dialogs.error(self, "Nothing was deleted", str(again))
+                return
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "Nothing was deleted", str(exc))
             return
@@ -776,6 +823,49 @@ class FitnessTab(TabPage):
         )
         self._status(f"Deleted the assessment of {date_text(view.held_on)} (Ctrl+Z brings it back)")
 
+    @staticmethod
+    def _current_view(store: Store, aid: int) -> AssessmentView | None:
+        with store.session() as session:
+            try:
+                return fitness.get_assessment(session, aid)
+            except LookupError:
+                return None
+
+    def _delete_as_seen(self, store: Store, seen: AssessmentView) -> AssessmentSnapshot:
+        """Delete the assessment if it is still as the user saw it; ConflictError if not
+        (a version that rose without any change shown is no conflict)."""
+        version = seen.version
+        for _ in range(3):
+            try:
+                return store.run(fitness.delete_assessment, seen.id, expected_version=version)
+            except ConflictError:
+                now = self._current_view(store, seen.id)
+                if now is None or now != seen:
+                    raise
+                version = now.version
+        return store.run(fitness.delete_assessment, seen.id, expected_version=version)
+
+    def _confirm_delete_conflict(
+        self, seen: AssessmentView, now: AssessmentView | None
+    ) -> bool:
+        """Someone else changed or deleted the assessment being deleted: delete anyway?"""
+        name = f"the assessment of {date_text(seen.held_on)}"
+        if now is None:
+            dialogs.information(self, "Nothing to delete", f"Someone else already deleted {name}.")
+            return False
+        dialog = conflicts.ConflictDialog(
+            conflicts.delete_headline(name, False, "assessment"),
+            VIEW_LABELS,
+            describe_view(seen),
+            describe_view(now),
+            what="assessment",
+            overwrite_text="Delete anyway",
+            reload_text="Keep it",
+            mine_title="What you saw",
+            parent=self,
+        )
+        return conflicts.ask(dialog) == conflicts.OVERWRITE
+
     def set_final(self, *_args: object) -> None:
         ready = self._ready()
         view = self.view
@@ -785,7 +875,38 @@ class FitnessTab(TabPage):
         self.questionnaire.commit_pending()
         status = "final" if view.is_draft else "draft"
         try:
-            before = store.run(fitness.set_status, view.id, status)
+            before = store.run(fitness.set_status, view.id, status,
+                               expected_version=view.version)
+        except ConflictError:
+            now = self._current_view(store, view.id)
+            self._refresh_current()
+            if now is None or now.status == status:
+                self._show_view_keep_error()
+                if now is None:
+                    dialogs.information(self, "Status not changed",
+                                        "Someone else deleted this assessment meanwhile.")
+                return
+            mine = describe_view(view)
+            mine["status"] = "Final" if status == "final" else "Draft"
+            dialog = conflicts.ConflictDialog(
+                "Someone else changed this assessment since you opened it.",
+                VIEW_LABELS, mine, describe_view(now), what="assessment",
+                overwrite_text="Mark final anyway" if status == "final" else "Reopen anyway",
+                reload_text="Show their version", parent=self,
+            )
+            if conflicts.ask(dialog) != conflicts.OVERWRITE:
+                self._show_view_keep_error()
+                return
+            try:
+                before = store.run(fitness.set_status, view.id, status)
+            except ValidationError as exc:
+                self.status_error.setText("; ".join(exc.errors.values()))
+                self.status_error.show()
+                self._show_view_keep_error()
+                return
+            except (StoreError, LookupError) as exc:
+                dialogs.error(self, "The status was not changed", str(exc))
+                return
         except ValidationError as exc:
             self.status_error.setText("; ".join(exc.errors.values()))
             self.status_error.show()
@@ -844,15 +965,21 @@ class FitnessTab(TabPage):
         data = card.data()
         key = card.question_key
         try:
-            before = store.run(fitness.set_answer, aid, key, data)
+            before = store.run(fitness.set_answer, aid, key, data, expected=card.base)
         except ValidationError as exc:
             card.show_error("; ".join(exc.errors.values()))
             return
+        except ConflictError as exc:
+            resolved = self._resolve_answer_conflict(store, aid, card, data, exc)
+            if resolved is None:
+                return
+            before = resolved
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "The answer was not saved", str(exc))
             self._refresh_current()
             return
         after = _normalised(data)
+        card.base = fitness.normalised_answer(data)
         if before == after or store is not self.store:
             return  # nothing changed, or saved on the way out of a store (history cleared)
         if what == "score":
@@ -868,6 +995,44 @@ class FitnessTab(TabPage):
                 merge_key=merge,
             )
         )
+
+    def _resolve_answer_conflict(
+        self, store: Store, aid: int, card: QuestionCard, data: AnswerData, exc: ConflictError
+    ) -> AnswerData | None:
+        """Someone else changed the answer (or deleted the assessment) meanwhile: show both;
+        the answer before the overwrite (for undo), or None when nothing was saved."""
+        theirs = exc.current if isinstance(exc.current, AnswerData) else None
+        if theirs is None:  # the assessment is gone
+            dialogs.information(
+                self, "The answer was not saved",
+                "Someone else deleted this assessment while you were filling it in; "
+                "your answer was not saved.",
+            )
+            self._load(self.current_id())
+            return None
+        dialog = conflicts.ConflictDialog(
+            f"Someone else changed the answer to question {card.number} while you were "
+            "filling it in.",
+            ANSWER_LABELS,
+            describe_answer(data),
+            describe_answer(theirs),
+            what="answer",
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            card.show_stored(theirs)
+            self._refresh_current()
+            return None
+        if choice != conflicts.OVERWRITE:
+            card.unsaved("Not saved: someone else changed this answer. Save again to "
+                         "choose whose answer to keep.")
+            return None
+        try:
+            return store.run(fitness.set_answer, aid, card.question_key, data)
+        except ValidationError as again:
+            card.show_error("; ".join(again.errors.values()))
+            return None
 
     def link_session(self, card: QuestionCard) -> None:
         ready = self._ready()
@@ -914,6 +1079,69 @@ class FitnessTab(TabPage):
         bar = getattr(self.window(), "statusBar", None)
         if callable(bar):
             bar().showMessage(message, 8000)
+
+
+def _recreate(
+    session: Session,
+    snap: AssessmentSnapshot,
+    held_on: dt.date,
+    people: list[int],
+    notes: str,
+    today: dt.date,
+) -> None:
+    """The assessment of ``snap`` with these details: put back first if it is gone."""
+    if session.get(Assessment, snap.id) is None:
+        fitness.restore_assessment(session, snap)
+        session.flush()
+    fitness.update_assessment(
+        session, snap.id, held_on=held_on, participant_ids=people, notes=notes, today=today
+    )
+
+
+#: An assessment as a delete or status conflict shows it, in display order.
+VIEW_LABELS: dict[str, str] = {
+    "held_on": "Date",
+    "checklist": "Checklist",
+    "status": "Status",
+    "participants": "Who took part",
+    "notes": "Notes",
+    "scored": "Scored",
+    "overall": "Overall",
+}
+
+
+def describe_view(view: AssessmentView) -> dict[str, str]:
+    scored = len(view.answers) - view.unanswered
+    return {
+        "held_on": date_text(view.held_on),
+        "checklist": view.checklist_label,
+        "status": "Draft" if view.is_draft else "Final",
+        "participants": ", ".join(view.participants) or "(nobody recorded)",
+        "notes": view.notes or "(empty)",
+        "scored": f"{scored} of {len(view.answers)} questions",
+        "overall": score_text(view.overall, view.overall_band),
+    }
+
+
+#: One answer as an answer conflict shows it, in display order.
+ANSWER_LABELS: dict[str, str] = {
+    "score": "Score",
+    "evidence": "Evidence",
+    "links": "Linked sessions",
+    "action": "Agreed action",
+    "done": "Action done",
+}
+
+
+def describe_answer(data: AnswerData) -> dict[str, str]:
+    return {
+        "score": NOT_ASSESSED if data.score is None
+        else f"{data.score} ({score_label(data.score)})",
+        "evidence": data.evidence.strip() or "(empty)",
+        "links": "; ".join(label for _k, _t, label in data.links) or "(none)",
+        "action": data.action.strip() or "(none)",
+        "done": "Yes" if data.action_done else "No",
+    }
 
 
 def _mark_done(session: Session, assessment_id: int, question_key: str) -> AnswerData:
