@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import members as M
 from copdesk.data import sessions as S
-from copdesk.data.models import CopSession
 from copdesk.data.sessions import ActionData, BlockData, SeriesRule, SessionData
 from copdesk.framework import Level, MemberStatus, Role
 
@@ -744,20 +743,16 @@ def mark_attendance(session: Session, plan: Plan, people: Sequence[Person], cast
         listed = [p for p in candidates if named(p)]
         S.invite(session, plan.id, [p.id for p in listed])
         # Ahead of a session, a few people have already sent apologies.
-        for p in listed:
-            if p.id not in leads | owners and rng.random() < 0.05:
-                S.set_attendance(session, plan.id, p.id, status="apologised")
+        apologies = {p.id: "apologised" for p in listed
+                     if p.id not in leads | owners and rng.random() < 0.05}
+        S.set_attendance_many(session, plan.id, apologies)
         return
-    # Hold the session row while marking: the session's identity map keeps rows only
-    # weakly, and set_attendance would otherwise load it (and its lists) for each member.
-    pinned = session.get(CopSession, plan.id)
-    assert pinned is not None
     responses = [(p, *_response(plan, p, leads, owners, rng)) for p in candidates]
     responses = [(p, status, role) for p, status, role in responses
                  if named(p) or status != "absent"]
-    S.invite(session, plan.id, [p.id for p, _, _ in responses])
-    for p, status, role in responses:
-        S.set_attendance(session, plan.id, p.id, status=status, role=role)
+    # One batch per session (a few statements, not several per member: on a server
+    # store each statement is a round trip).
+    S.set_attendance_many(session, plan.id, {p.id: (status, role) for p, status, role in responses})
 
 
 @dataclass(frozen=True)

@@ -980,8 +980,9 @@ def set_attendance_many(
     The same result as calling :func:`set_attendance` for each member in turn (members
     not yet on the list are added), but with one membership check, one read and batched
     writes instead of several statements per member: on a server store each statement
-    is a round trip. Every status and role is checked before anything is written.
-    Returns each member's previous (status, role), None where there was no row, for undo.
+    is a round trip. Every status and role is checked before anything is written; a
+    session that no longer exists raises LookupError. Returns each member's previous
+    (status, role), None where there was no row, for undo.
     """
     wanted: dict[int, tuple[str, str | None]] = {}
     for member_id, mark in marks.items():
@@ -991,9 +992,13 @@ def set_attendance_many(
         if role is not None and role not in _keys(ATTENDANCE_ROLES):
             raise ValidationError({"role": f"Unknown session role {role!r}"})
         wanted[member_id] = (status, role)
-    row = session.get_one(CopSession, session_id)
+    row = session.get(CopSession, session_id) if abs(session_id) <= _MAX_ID else None
+    if row is None:
+        raise LookupError(f"no session with id {session_id}")
     if not wanted:
         return {}
+    if any(abs(m) > _MAX_ID for m in wanted):  # no such row; a server refuses the number
+        raise ValidationError({"attendance": "a chosen member no longer exists in this community"})
     _check_members(session, row.community_id, wanted, "attendance")
     have = {
         a.member_id: a
