@@ -8,12 +8,11 @@ a message may quote what a user typed (a name, an email).
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import traceback
 from pathlib import Path
 from types import TracebackType
 
-from platformdirs import user_log_path
+# logging.handlers, traceback and platformdirs load when first used: the window's first
+# paint waits for every module imported before it.
 
 LOGGER_NAME = "copdesk"
 MAX_BYTES = 512 * 1024
@@ -23,6 +22,8 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def log_path() -> Path:
+    from platformdirs import user_log_path
+
     return user_log_path("copdesk", appauthor=False) / "copdesk.log"
 
 
@@ -30,6 +31,8 @@ class PrivateFormatter(logging.Formatter):
     """Formats exceptions as their type and stack only, leaving their message out."""
 
     def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:
+        import traceback
+
         exc_type, _exc, tb = ei
         if exc_type is None:
             return ""
@@ -43,6 +46,8 @@ class PrivateFormatter(logging.Formatter):
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Log to the rotating file (created owner-only); returns its path, or None if the
     folder cannot be written (copdesk then runs without a log file)."""
+    import logging.handlers
+
     logger = logging.getLogger(LOGGER_NAME)
     path = log_path()
     for handler in logger.handlers:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +49,8 @@ def install_excepthook() -> Callable[..., object]:
     previous = sys.excepthook
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        import traceback
+
         traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
         log.error("unexpected error", exc_info=(exc_type, exc, tb))
         if issubclass(exc_type, KeyboardInterrupt):
@@ -174,7 +175,11 @@ def opening_line(target: str | None) -> str:
 
 
 def start_main_window(
-    db: str | None, settings: QSettings, on_done: Callable[[bool], None]
+    db: str | None,
+    settings: QSettings,
+    on_done: Callable[[bool], None],
+    *,
+    first: Callable[[], None] | None = None,
 ) -> MainWindow:
     """The window, shown at once as a frame; the store opens right after its first paint.
 
@@ -182,12 +187,15 @@ def start_main_window(
     user sees the window (its tabs and "Opening mine.sqlite…") meanwhile, instead of
     nothing. ``on_done(True)`` follows when the window is whole with the store open;
     ``on_done(False)`` when no store could be opened (the window is then closed).
+    ``first`` runs after the first paint, before anything else (``run_gui`` starts the log).
     """
     target = _last_store(db, settings)
     window = MainWindow(settings=settings, defer=opening_line(target))
     window.show()
 
     def finish() -> None:
+        if first is not None:
+            first()
         store = open_store_interactively(target, settings)
         if store is None:
             window.close()
@@ -233,8 +241,6 @@ def run_gui(db: str | None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     configure_application(app)
-    setup_logging()
-    log.info("copdesk %s starting", __version__)
     previous = install_excepthook()
     opened: list[bool] = []
 
@@ -244,7 +250,11 @@ def run_gui(db: str | None) -> int:
             app.exit(1)
 
     try:
-        window = start_main_window(db, open_settings(), done)
+        def start_log() -> None:
+            setup_logging()
+            log.info("copdesk %s starting", __version__)
+
+        window = start_main_window(db, open_settings(), done, first=start_log)
         status = app.exec()
         del window
         return 1 if opened == [False] else status
