@@ -224,6 +224,9 @@ class BusyIndicator(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the bar beside it does not jump when it shows
+        self.setSizePolicy(policy)
         self.setVisible(False)
 
     def set_busy(self, busy: bool) -> None:
