@@ -23,6 +23,7 @@ _REASONS = {
     errno.ENAMETOOLONG: "the name is too long",
     errno.ENOENT: "the folder does not exist",
     errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "part of the path is not a folder",
 }
 
 

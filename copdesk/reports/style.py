@@ -20,13 +20,10 @@ footer, metadata, bookmarks and the safe way of writing the file:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import functools
 import os
 import re
-import secrets
 import sys
 import threading
 import unicodedata
@@ -60,6 +57,7 @@ from reportlab.platypus import (
 )
 
 from copdesk import __version__
+from copdesk.data.files import WriteError, atomic_output
 from copdesk.reports.errors import ReportError
 from copdesk.resources import resource_path
 
@@ -1125,75 +1123,26 @@ class ReportDocument(BaseDocTemplate):
 
 
 # --- writing the file ----------------------------------------------------------------------
-_REASONS = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.ENOSPC: "the disk is full",
-    errno.EROFS: "the disk is read-only",
-    errno.ENOENT: "the folder does not exist",
-    errno.EISDIR: "it is a folder",
-    errno.ENOTDIR: "part of the path is not a folder",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.EDQUOT: "the disk quota is exceeded",
-}
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno in _REASONS:
-        return _REASONS[exc.errno]
-    return (exc.strerror or str(exc)).rstrip(".").lower() or "unknown error"
-
-
 def write_pdf_atomically(out: Path | str, build: Callable[[Path], None]) -> Path:
     """Run ``build(temp_path)`` and move the result to ``out`` in one step.
 
-    The temp file lives in ``out``'s folder (so the final ``os.replace`` is atomic). On
-    any failure the temp file is removed, an earlier file at ``out`` is left untouched,
-    and :class:`ReportError` says why ("cannot write /x/y.pdf: permission denied").
-    Interruptions (KeyboardInterrupt, a cancelled export) clean up and propagate as is.
+    The shared :func:`copdesk.data.files.atomic_output` does the writing: the temp file
+    lives in ``out``'s folder, on any failure it is removed, an earlier file at ``out``
+    is left untouched, and :class:`ReportError` says why ("cannot write /x/y.pdf:
+    permission denied"). Interruptions (KeyboardInterrupt, a cancelled export) clean up
+    and propagate as is.
     """
     out = Path(out).expanduser()
-    if not out.name:
-        raise ReportError(f"cannot write {out}: no file name given")
-    folder = out.parent
-    if not folder.exists():
-        raise ReportError(f"cannot write {out}: the folder {folder} does not exist")
-    if not folder.is_dir():
-        raise ReportError(f"cannot write {out}: {folder} is not a folder")
-    if out.is_dir():
-        raise ReportError(f"cannot write {out}: it is a folder")
-    tmp: Path | None = None
     try:
-        for _ in range(20):
-            candidate = folder / f".{out.name}.{secrets.token_hex(4)}.part"
-            try:
-                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                continue
-            os.close(fd)
-            tmp = candidate
-            break
-        if tmp is None:  # pragma: no cover - 20 random clashes in a row
-            raise ReportError(f"cannot write {out}: no temporary file could be created")
-        build(tmp)
-        with open(tmp, "rb+") as handle:
-            if handle.read(5) != b"%PDF-":
-                raise ReportError(f"cannot write {out}: the report came out empty")
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-        tmp = None
-        return out
+        with atomic_output(out) as tmp:
+            build(tmp)
+            with open(tmp, "rb") as handle:
+                if handle.read(5) != b"%PDF-":
+                    raise ReportError(f"cannot write {out}: the report came out empty")
+    except WriteError as exc:
+        raise ReportError(str(exc)) from exc
     except ReportError:
         raise
-    except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM) and out.exists():
-            reason = "permission denied (is the file open in another program?)"
-        else:
-            reason = _reason(exc)
-        raise ReportError(f"cannot write {out}: {reason}") from exc
     except Exception as exc:
         raise ReportError(f"cannot write {out}: the report could not be built ({exc})") from exc
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+    return out
