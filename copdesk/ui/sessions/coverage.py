@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from copdesk.data import sessions
+from copdesk.data import coverage_queries
 from copdesk.data.agenda import fmt_minutes
-from copdesk.data.models import CopSession
 from copdesk.data.sessions import Coverage
 from copdesk.data.store import Store, StoreError
 from copdesk.framework import FUNCTIONS, method_label
@@ -36,12 +34,6 @@ BAR_NEW = "#e59f3c"
 #: A community with fewer sessions than this gets its coverage computed right away on the
 #: UI thread (a few milliseconds); busier ones on a worker thread, with "Computing…" shown.
 INLINE_BELOW = 200
-
-
-def _session_count(session: Session, community_id: int) -> int:
-    return session.scalar(
-        select(func.count(CopSession.id)).where(CopSession.community_id == community_id)
-    ) or 0
 
 
 class CoverageChart(QWidget):
@@ -276,7 +268,7 @@ class CoverageView(QWidget):
             return
 
         def query(session: Session) -> Coverage:
-            return sessions.function_coverage(
+            return coverage_queries.function_coverage(
                 session, community_id, start, end, include_planned=planned
             )
 
@@ -285,7 +277,7 @@ class CoverageView(QWidget):
 
         try:
             with store.session() as session:
-                small = _session_count(session, community_id) < self.inline_below
+                small = coverage_queries.session_count(session, community_id) < self.inline_below
         except (StoreError, SQLAlchemyError, OSError) as exc:
             self.runner.cancel()
             self._failed(error_message(exc))
