@@ -29,6 +29,8 @@ MAX_TZ = 64
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Half of a UTF-16 pair on its own (pasted from a broken source): not storable as UTF-8.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Either of the above (one scan finds that a value is fine).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _TAG_SPLIT = re.compile(r"[;,\n]")
 _ROLES = frozenset(r.value for r in Role)
 _DOT_ATOM = DOT_ATOM_TEXT
@@ -164,6 +166,8 @@ def text_problem(value: str) -> str | None:
     Line breaks and tabs are allowed (callers collapse them in one-line fields); other
     control characters and unpaired UTF-16 surrogates are not.
     """
+    if not _UNSTORABLE.search(value):  # the common case: one scan, not two
+        return None
     if _CONTROL.search(value):
         return "contains control characters"
     if _SURROGATE.search(value):
@@ -174,7 +178,7 @@ def text_problem(value: str) -> str | None:
 def _check_text(errors: dict[str, str], name: str, value: str, limit: int, label: str) -> None:
     if len(value) > limit:
         errors[name] = f"{label} is too long ({len(value):,} characters; at most {limit:,})"
-    elif problem := text_problem(value):
+    elif _UNSTORABLE.search(value) and (problem := text_problem(value)):
         errors[name] = f"{label} {problem}"
 
 
@@ -186,19 +190,15 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
         errors["full_name"] = "Full name is required"
     else:
         _check_text(errors, "full_name", name, MAX_NAME, "Full name")
-    if data.email.strip():
-        try:
-            normalise_email(data.email)
-        except ValueError as exc:
-            errors["email"] = f"Not a valid email address: {exc}"
-    for fname, label in (
-        ("organisation", "Organisation"),
-        ("job_title", "Job title"),
-        ("region", "Region"),
-    ):
-        _check_text(errors, fname, getattr(data, fname), MAX_SHORT, label)
+    if email := data.email.strip():
+        ok, why = _checked_email(email)
+        if not ok:
+            errors["email"] = f"Not a valid email address: {why}"
+    _check_text(errors, "organisation", data.organisation, MAX_SHORT, "Organisation")
+    _check_text(errors, "job_title", data.job_title, MAX_SHORT, "Job title")
+    _check_text(errors, "region", data.region, MAX_SHORT, "Region")
     tz = data.time_zone.strip()
-    if tz and tz not in _time_zones():
+    if tz and tz not in (_TZ_CACHE or _time_zones()):
         errors["time_zone"] = f"Unknown time zone {tz[:40]!r} (use a name like Europe/Paris)"
     if data.joined_on is not None:
         today = today or dt.date.today()
@@ -211,14 +211,12 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
     bad_roles = [r for r in data.roles if r not in _ROLES]
     if bad_roles:
         errors["roles"] = f"Unknown role {bad_roles[0]!r}"
-    for fname, label in (("expertise", "Expertise"), ("interests", "Interests")):
-        tags = getattr(data, fname)
-        if len(tags) > MAX_TAGS:
-            errors[fname] = f"{label}: at most {MAX_TAGS} tags"
-        elif any(len(t) > MAX_TAG for t in tags):
-            errors[fname] = f"{label}: a tag is longer than {MAX_TAG} characters"
-        elif problem := next(filter(None, map(text_problem, tags)), None):
-            errors[fname] = f"{label}: a tag {problem}"
+    for fname, label, tags in (
+        ("expertise", "Expertise", data.expertise),
+        ("interests", "Interests", data.interests),
+    ):
+        if tags and (problem := _tags_problem(tuple(tags))):
+            errors[fname] = f"{label}: {problem}"
     if len(data.notes) > MAX_NOTES:
         errors["notes"] = (
             f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
@@ -228,6 +226,19 @@ def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[s
     if data.status not in _STATUSES:
         errors["status"] = f"Unknown status {data.status!r}"
     return errors
+
+
+@functools.lru_cache(maxsize=16_384)
+def _tags_problem(tags: tuple[str, ...]) -> str | None:
+    """What is wrong with a list of tags, if anything: remembered, as tag lists repeat
+    across a roster."""
+    if len(tags) > MAX_TAGS:
+        return f"at most {MAX_TAGS} tags"
+    if any(len(t) > MAX_TAG for t in tags):
+        return f"a tag is longer than {MAX_TAG} characters"
+    if problem := next(filter(None, map(text_problem, tags)), None):
+        return f"a tag {problem}"
+    return None
 
 
 _TZ_CACHE: set[str] = set()
