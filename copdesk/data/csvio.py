@@ -22,9 +22,7 @@ import csv
 import datetime as dt
 import functools
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +31,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from copdesk.data import members
+from copdesk.data.files import WriteError, atomic_output
 from copdesk.data.members import Duplicate
 from copdesk.data.validation import (
     MemberData,
@@ -622,36 +621,17 @@ def export_csv(session: Session, community_id: int, path: Path) -> int:
     """Write the roster to ``path`` (atomically) for Excel; returns the number of rows.
 
     Erased members are left out (they hold nothing personal to export). The file is
-    written to a temporary file beside ``path`` and moved into place, so a failure leaves
-    no partial file (and an existing file at ``path`` untouched); raises CsvError.
+    written with :func:`copdesk.data.files.atomic_output` (a temporary file beside ``path``
+    moved into place), so a failure leaves no partial file (and an existing file at
+    ``path`` untouched); raises CsvError.
     """
     path = Path(path)
     rows = [r for r in members.list_members(session, community_id) if not r.erased]
-    folder = path.parent
-    if path.is_dir():
-        raise CsvError(f"cannot write {path}: it is a folder")
-    if not folder.is_dir():
-        raise CsvError(f"cannot write {path}: the folder {folder} does not exist")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise CsvError(f"cannot write {path}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        with atomic_output(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow([h for h, _ in EXPORT_COLUMNS])
-            for row in rows:
-                writer.writerow(_cells(row))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CsvError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            writer.writerows(_cells(row) for row in rows)
+    except WriteError as exc:
+        raise CsvError(str(exc)) from None
     return len(rows)
-

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from copdesk.data import communities, csvio, members
+from copdesk.data import communities, csvio, files, members
 from copdesk.data.csvio import CsvError, commit_import, export_csv, preview_import
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData, ValidationError
@@ -384,8 +384,9 @@ def test_export_replaces_atomically_and_leaves_no_partial_file(
     def broken_replace(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(csvio.os, "replace", broken_replace)
-    with store.session() as s, pytest.raises(CsvError, match="No space left on device"):
+    # The shared atomic writer (copdesk.data.files) moves the finished file into place.
+    monkeypatch.setattr(files.os, "replace", broken_replace)
+    with store.session() as s, pytest.raises(CsvError, match="roster.csv: the disk is full"):
         export_csv(s, community_id, out)
     assert out.read_text(encoding="utf-8") == "old contents"
     assert [p.name for p in out.parent.iterdir()] == ["roster.csv"]
