@@ -162,3 +162,20 @@ def test_the_event_loop_keeps_running_during_a_long_roster_export(
     assert out.exists() and out.read_bytes().startswith(b"%PDF")
     # 2,000 members take seconds to lay out; a frozen loop would have ticked once at most.
     assert ticks >= 20, ticks
+
+
+def test_coverage_of_a_community_left_meanwhile_is_dropped(
+    qtbot: QtBot, busy_store: tuple[Store, int]
+) -> None:
+    store, cid = busy_store
+    view = CoverageView()
+    qtbot.addWidget(view)
+    view.set_source(store, cid)
+    assert view.is_computing()
+    # The Sessions tab switches community by setting the source without a refresh while
+    # the coverage page is not shown.
+    view.store, view.community_id = None, None
+    qtbot.waitUntil(lambda: not view.is_computing(), timeout=30000)
+    assert view.runner.wait()
+    qtbot.wait(50)
+    assert view.coverage is None and view.chart.values() == {}

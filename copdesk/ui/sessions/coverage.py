@@ -273,6 +273,8 @@ class CoverageView(QWidget):
             )
 
         def done(coverage: Coverage) -> None:
+            if (self.store, self.community_id) != (store, community_id):
+                return  # the tab moved to another store or community meanwhile
             self._show(coverage, start, end, planned)
 
         try:
