@@ -404,6 +404,7 @@ _CLEANERS: dict[str, Callable[[str], str]] = {
     "notes": str.strip,
 }
 
+
 @dataclass(frozen=True)
 class _Plan:
     """How to read the mapped columns of one file, worked out once per file."""
