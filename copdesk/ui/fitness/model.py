@@ -2,7 +2,8 @@
 
 :class:`AssessmentTableModel` follows the store incrementally (inserted assessments arrive
 with ``beginInsertRows``, edits with ``dataChanged``, deletions with ``beginRemoveRows``,
-new thresholds with ``dataChanged`` over every row); only switching community resets it.
+new thresholds with ``dataChanged`` for the rows whose score bands moved); only switching
+community resets it. It sorts itself (see :mod:`copdesk.ui.rows`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QFont
@@ -35,6 +35,7 @@ from copdesk.ui.fitness.common import (
     percent,
     score_text,
 )
+from copdesk.ui.rows import RowProxy, RowTableModel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -88,23 +89,22 @@ def _sort_key(row: AssessmentRow, column: Column) -> Any:
     return (_display(row, column).casefold(), row.id)
 
 
-class AssessmentTableModel(QAbstractTableModel):
+class AssessmentTableModel(RowTableModel[AssessmentRow]):
     """The assessments of one community, following the store's change records."""
+
+    column_count = len(Column)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[AssessmentRow] = []
         self._store: Store | None = None
         self._community_id: int | None = None
 
     # -- source ------------------------------------------------------------------------
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         """Show another community (or none): the one place the model is reset."""
-        self.beginResetModel()
         self._store = store
         self._community_id = community_id
-        self._rows = self._fetch_all()
-        self.endResetModel()
+        self.reset_rows(self._fetch_all())
 
     def _fetch_all(self) -> list[AssessmentRow]:
         if self._store is None or self._community_id is None:
@@ -120,75 +120,20 @@ class AssessmentTableModel(QAbstractTableModel):
             if change.entity == "fitness" or (
                 change.entity == "assessment" and change.op == "reload"
             ):
-                self._refresh_all()
+                fetched = self._fetch_all()
+                self.apply(fetched, (*self.ids(), *(r.id for r in fetched)))
             elif change.entity == "assessment" and change.op == "delete":
-                self._remove(change.ids)
+                self.remove(change.ids)
             elif change.entity == "assessment":
-                self._upsert(change.ids)
+                self.apply((r for r in self._fetch_all() if r.id in change.ids), change.ids)
 
-    def _position(self, assessment_id: int) -> int:
-        for i, row in enumerate(self._rows):
-            if row.id == assessment_id:
-                return i
-        return -1
-
-    def _refresh_all(self) -> None:
-        fetched = {r.id: r for r in self._fetch_all()}
-        gone = tuple(r.id for r in self._rows if r.id not in fetched)
-        self._remove(gone)
-        self._apply(fetched, tuple(fetched))
-
-    def _upsert(self, ids: tuple[int, ...]) -> None:
-        fetched = {r.id: r for r in self._fetch_all() if r.id in ids}
-        self._remove(tuple(i for i in ids if i not in fetched))
-        self._apply(fetched, ids)
-
-    def _apply(self, fetched: dict[int, AssessmentRow], ids: tuple[int, ...]) -> None:
-        new: list[AssessmentRow] = []
-        for aid in ids:
-            row = fetched.get(aid)
-            if row is None:
-                continue
-            pos = self._position(aid)
-            if pos >= 0:
-                if self._rows[pos] != row:
-                    self._rows[pos] = row
-                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Column) - 1))
-            else:
-                new.append(row)
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
-            self.endInsertRows()
-
-    def _remove(self, ids: tuple[int, ...]) -> None:
-        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
-        for pos in positions:
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos]
-            self.endRemoveRows()
-
-    # -- access ------------------------------------------------------------------------
-    def row_at(self, row: int) -> AssessmentRow:
-        return self._rows[row]
-
-    def row_of(self, assessment_id: int) -> int:
-        return self._position(assessment_id)
-
-    def all_rows(self) -> list[AssessmentRow]:
-        return list(self._rows)
+    def sort_key(self, row: AssessmentRow, column: int) -> Any:
+        return _sort_key(row, Column(column))
 
     def all_rows_newest_first(self) -> list[AssessmentRow]:
         return sorted(self._rows, key=lambda r: (r.held_on, r.id), reverse=True)
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -199,11 +144,6 @@ class AssessmentTableModel(QAbstractTableModel):
         ):
             return Column(section).title
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -239,32 +179,22 @@ class AssessmentTableModel(QAbstractTableModel):
         return None
 
 
-class AssessmentProxy(QSortFilterProxyModel):
-    """Sorts by the typed sort keys (newest first by default); filters by checklist."""
+class AssessmentProxy(RowProxy):
+    """Filters by checklist; the model sorts (newest first by default)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._checklist = ""
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     def set_checklist(self, key: str) -> None:
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            self._checklist = key
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # Qt before 6.10
-            self._checklist = key
-            self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_checklist", key))
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         if not self._checklist or not isinstance(model, AssessmentTableModel):
             return True
         return model.row_at(source_row).checklist == self._checklist
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        return bool(left.data(SORT_ROLE) < right.data(SORT_ROLE))
 
 
 # --- scores of one assessment -----------------------------------------------------------------

@@ -3,24 +3,17 @@
 :class:`MemberTableModel` holds :class:`~copdesk.data.members.MemberRow` objects (handed
 out under ``Qt.UserRole``) and follows the store incrementally: inserted members arrive
 with ``beginInsertRows``, edits with ``dataChanged`` for their row, deletions with
-``beginRemoveRows``. Only switching community resets it.
+``beginRemoveRows``. Only switching community resets it. It sorts itself (see
+:mod:`copdesk.ui.rows`); the proxy filters.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
 from copdesk.data import members
@@ -28,6 +21,8 @@ from copdesk.data.changes import Change
 from copdesk.data.members import MemberRow
 from copdesk.data.store import Store
 from copdesk.framework import Level, MemberStatus, level_label, role_label
+from copdesk.ui.rows import FilterProxy as FilterProxy  # where the other tabs find it
+from copdesk.ui.rows import RowProxy, RowTableModel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -79,6 +74,8 @@ _TITLES: dict[Column, str] = {
 
 def fold(text: str) -> str:
     """Text folded for matching and sorting: case-folded, accents removed."""
+    if text.isascii():  # most text: nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -138,16 +135,15 @@ def _sort_key(row: MemberRow, column: Column) -> Any:
     return fold(_display(row, column))
 
 
-class MemberTableModel(QAbstractTableModel):
+class MemberTableModel(RowTableModel[MemberRow]):
     """The members of one community, following the store's change events."""
+
+    column_count = len(Column)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[MemberRow] = []
-        self._search: list[str] = []
-        #: Sort keys by row, computed on first use (sorting 10,000 rows compares ~150,000
-        #: pairs: folding the names on every comparison took seconds).
-        self._keys: list[dict[int, tuple[Any, str]]] = []
+        #: What the filter box matches, by member id, folded on first use.
+        self._search: dict[int, str] = {}
         self._store: Store | None = None
         self._community_id: int | None = None
 
@@ -158,17 +154,13 @@ class MemberTableModel(QAbstractTableModel):
 
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         """Show another community (or none): the one place the model is reset."""
-        self.beginResetModel()
         self._store = store
         self._community_id = community_id
         rows: list[MemberRow] = []
         if store is not None and community_id is not None:
             with store.session() as session:
                 rows = members.list_members(session, community_id)
-        self._rows = rows
-        self._search = [search_text(r) for r in rows]
-        self._keys = [{} for _ in rows]
-        self.endResetModel()
+        self.reset_rows(rows)
 
     def on_changes(self, recorded: list[Change]) -> None:
         """Apply the store's change records incrementally."""
@@ -182,9 +174,9 @@ class MemberTableModel(QAbstractTableModel):
             if change.op == "reload":
                 self.set_source(self._store, self._community_id)
             elif change.op == "delete":
-                self._remove(change.ids)
+                self.remove(change.ids)
             else:
-                self._upsert(change.ids)
+                self.apply(self._fetch(change.ids), change.ids)
 
     def _fetch(self, ids: tuple[int, ...]) -> list[MemberRow]:
         if self._store is None or self._community_id is None or not ids:
@@ -192,76 +184,25 @@ class MemberTableModel(QAbstractTableModel):
         with self._store.session() as session:
             return members.list_members(session, self._community_id, ids=ids)
 
-    def _position(self, member_id: int) -> int:
-        for i, row in enumerate(self._rows):
-            if row.id == member_id:
-                return i
-        return -1
+    def forget(self, row_id: int) -> None:
+        self._search.pop(row_id, None)
 
-    def _upsert(self, ids: tuple[int, ...]) -> None:
-        fetched = {r.id: r for r in self._fetch(ids)}
-        new: list[MemberRow] = []
-        for mid in ids:
-            row = fetched.get(mid)
-            pos = self._position(mid)
-            if row is None:
-                if pos >= 0:
-                    self._remove((mid,))
-            elif pos >= 0:
-                self._rows[pos] = row
-                self._search[pos] = search_text(row)
-                self._keys[pos] = {}
-                self.dataChanged.emit(
-                    self.index(pos, 0), self.index(pos, len(Column) - 1)
-                )
-            else:
-                new.append(row)
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
-            self._search.extend(search_text(r) for r in new)
-            self._keys.extend({} for _ in new)
-            self.endInsertRows()
-
-    def _remove(self, ids: tuple[int, ...]) -> None:
-        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
-        for pos in positions:
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos]
-            del self._search[pos]
-            del self._keys[pos]
-            self.endRemoveRows()
+    def forget_all(self) -> None:
+        self._search = {}
 
     # -- access ------------------------------------------------------------------------
-    def row_at(self, row: int) -> MemberRow:
-        return self._rows[row]
-
     def search_key(self, row: int) -> str:
-        return self._search[row]
-
-    def sort_key(self, row: int, column: int) -> tuple[Any, str]:
-        """The row's key for sorting by ``column``, ties broken by the folded name."""
-        keys = self._keys[row]
-        key = keys.get(column)
+        member = self._rows[row]
+        key = self._search.get(member.id)
         if key is None:
-            member = self._rows[row]
-            key = keys[column] = (_sort_key(member, Column(column)), fold(member.full_name))
+            key = self._search[member.id] = search_text(member)
         return key
 
-    def row_of(self, member_id: int) -> int:
-        return self._position(member_id)
-
-    def all_rows(self) -> list[MemberRow]:
-        return list(self._rows)
+    def sort_key(self, row: MemberRow, column: int) -> tuple[Any, str]:
+        """The row's key for sorting by ``column``, ties broken by the folded name."""
+        return (_sort_key(row, Column(column)), fold(row.full_name))
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
     def headerData(
         self,
         section: int,
@@ -274,11 +215,6 @@ class MemberTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and section == Column.CONSENT:
                 return "Whether the member agreed to be named in reports shared with the host"
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -335,21 +271,7 @@ def _level_help(level: str) -> str:
 ANY = ""
 
 
-class FilterProxy(QSortFilterProxyModel):
-    """A proxy whose filter settings change through :meth:`change_filter`."""
-
-    def change_filter(self, apply: Callable[[], None]) -> None:
-        """Apply a change of filter settings and re-filter the rows (Qt 6.10's way)."""
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # Qt before 6.10
-            apply()
-            self.invalidateFilter()
-
-
-class MemberFilterProxy(FilterProxy):
+class MemberFilterProxy(RowProxy):
     """Filters by typed text (all words must match) and by level, role and status."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -359,7 +281,6 @@ class MemberFilterProxy(FilterProxy):
         self._role = ANY
         self._status = ANY
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
         self.change_filter(lambda: setattr(self, "_words", fold(text).split()))
@@ -391,17 +312,3 @@ class MemberFilterProxy(FilterProxy):
             haystack = model.search_key(source_row)
             return all(word in haystack for word in self._words)
         return True
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        model = self.sourceModel()
-        if isinstance(model, MemberTableModel):
-            # Stable, predictable ties (by name), from keys the model computes once.
-            return model.sort_key(left.row(), left.column()) < model.sort_key(
-                right.row(), right.column()
-            )
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a == b:  # stable, predictable ties: by name
-            a = fold(str(left.sibling(left.row(), Column.NAME).data()))
-            b = fold(str(right.sibling(right.row(), Column.NAME).data()))
-        return bool(a < b)

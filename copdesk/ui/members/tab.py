@@ -10,17 +10,14 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -43,6 +40,7 @@ from copdesk.ui.members.import_dialog import ImportPreviewDialog
 from copdesk.ui.members.knowledge import KnowledgeMapView
 from copdesk.ui.members.model import ROW_ROLE, Column, MemberFilterProxy, MemberTableModel
 from copdesk.ui.members.reach import ReachView
+from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
 from copdesk.ui.undo import perform_done
 from copdesk.ui.workspace import Workspace
@@ -178,29 +176,14 @@ class MembersTab(TabPage):
         self.count_label.setStyleSheet("color: #5d6d7e;")
 
     def _init_roster(self) -> None:
-        self.table = QTableView()
-        self.table.setObjectName("memberTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = make_table(
+            self.proxy, "memberTable", sort=(Column.NAME, Qt.SortOrder.AscendingOrder),
+            multiple=True, widths=DEFAULT_WIDTHS.items(), hidden=HIDDEN_BY_DEFAULT, movable=True,
+        )  # fmt: skip
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        for column, width in DEFAULT_WIDTHS.items():
-            header.resizeSection(column, width)
-        for column in HIDDEN_BY_DEFAULT:
-            header.hideSection(column)
+        self.table.horizontalHeader().setContextMenuPolicy(
+            Qt.ContextMenuPolicy.CustomContextMenu
+        )
         self.detail = MemberDetail()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("memberSplitter")

@@ -3,25 +3,16 @@
 Like the roster, :class:`SessionTableModel` follows the store incrementally: new sessions
 arrive with ``beginInsertRows``, edits (of the session, its agenda or its attendance, or
 of a facilitator's name) with ``dataChanged``, deletions with ``beginRemoveRows``. Only
-switching community resets it.
+switching community resets it. It sorts itself (see :mod:`copdesk.ui.rows`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from copdesk.data import sessions
@@ -29,6 +20,8 @@ from copdesk.data.changes import Change
 from copdesk.data.sessions import SessionRow
 from copdesk.data.store import Store
 from copdesk.framework import SESSION_MODES, SESSION_SPACES, term_label
+from copdesk.ui.members.model import fold
+from copdesk.ui.rows import RowProxy, RowTableModel
 from copdesk.ui.sessions.common import (
     NO_FACILITATOR,
     STATUS_COLOURS,
@@ -77,11 +70,6 @@ _TITLES: dict[Column, str] = {
 }
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def search_text(row: SessionRow) -> str:
     parts = [row.title, row.purpose, row.location, row.series_title, *row.facilitators]
     return fold(" \u241f ".join(parts))
@@ -118,32 +106,31 @@ def _display(row: SessionRow, column: Column) -> str:
     return ""
 
 
-class SessionTableModel(QAbstractTableModel):
+class SessionTableModel(RowTableModel[SessionRow]):
     """The sessions of one community, following the store's change events.
 
     ``clock`` gives "now" (naive local time), which splits upcoming from past sessions.
     """
 
+    column_count = len(Column)
+
     def __init__(self, parent: QObject | None = None, *, clock: Clock = system_now) -> None:
         super().__init__(parent)
         self.clock = clock
-        self._rows: list[SessionRow] = []
-        self._search: list[str] = []
+        #: What the filter box matches, by session id, folded on first use.
+        self._search: dict[int, str] = {}
         self._store: Store | None = None
         self._community_id: int | None = None
 
     # -- source ------------------------------------------------------------------------
     def set_source(self, store: Store | None, community_id: int | None) -> None:
-        self.beginResetModel()
         self._store = store
         self._community_id = community_id
         rows: list[SessionRow] = []
         if store is not None and community_id is not None:
             with store.session() as session:
                 rows = sessions.list_sessions(session, community_id)
-        self._rows = rows
-        self._search = [search_text(r) for r in rows]
-        self.endResetModel()
+        self.reset_rows(rows)
 
     def on_changes(self, recorded: list[Change]) -> None:
         for change in recorded:
@@ -155,76 +142,37 @@ class SessionTableModel(QAbstractTableModel):
                 continue
             if change.entity == "member":
                 # Facilitators' names (or a deleted facilitator) show in every row.
-                self._upsert(tuple(r.id for r in self._rows))
+                self._upsert(self.ids())
             elif change.entity in ("agenda", "attendance"):
                 self._upsert(change.ids)
             elif change.entity == "session":
                 if change.op == "reload":
                     self.set_source(self._store, self._community_id)
                 elif change.op == "delete":
-                    self._remove(change.ids)
+                    self.remove(change.ids)
                 else:
                     self._upsert(change.ids)
 
-    def _fetch(self, ids: tuple[int, ...]) -> list[SessionRow]:
-        if self._store is None or self._community_id is None or not ids:
-            return []
-        with self._store.session() as session:
-            return sessions.list_sessions(session, self._community_id, ids=ids)
-
-    def _position(self, session_id: int) -> int:
-        for i, row in enumerate(self._rows):
-            if row.id == session_id:
-                return i
-        return -1
-
     def _upsert(self, ids: tuple[int, ...]) -> None:
-        fetched = {r.id: r for r in self._fetch(ids)}
-        new: list[SessionRow] = []
-        for sid in ids:
-            row = fetched.get(sid)
-            pos = self._position(sid)
-            if row is None:
-                if pos >= 0:
-                    self._remove((sid,))
-            elif pos >= 0:
-                if row != self._rows[pos]:
-                    self._rows[pos] = row
-                    self._search[pos] = search_text(row)
-                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Column) - 1))
-            else:
-                new.append(row)
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
-            self._search.extend(search_text(r) for r in new)
-            self.endInsertRows()
+        if self._store is None or self._community_id is None or not ids:
+            return
+        with self._store.session() as session:
+            fetched = sessions.list_sessions(session, self._community_id, ids=ids)
+        self.apply(fetched, ids)
 
-    def _remove(self, ids: tuple[int, ...]) -> None:
-        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
-        for pos in positions:
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos]
-            del self._search[pos]
-            self.endRemoveRows()
+    def forget(self, row_id: int) -> None:
+        self._search.pop(row_id, None)
+
+    def forget_all(self) -> None:
+        self._search = {}
 
     # -- access ------------------------------------------------------------------------
-    def row_at(self, row: int) -> SessionRow:
-        return self._rows[row]
-
     def search_key(self, row: int) -> str:
-        return self._search[row]
-
-    def row_of(self, session_id: int) -> int:
-        return self._position(session_id)
-
-    def all_rows(self) -> list[SessionRow]:
-        return list(self._rows)
-
-    def find(self, session_id: int) -> SessionRow | None:
-        pos = self._position(session_id)
-        return self._rows[pos] if pos >= 0 else None
+        session = self._rows[row]
+        key = self._search.get(session.id)
+        if key is None:
+            key = self._search[session.id] = search_text(session)
+        return key
 
     def is_upcoming(self, row: SessionRow) -> bool:
         return row.ends_at >= self.clock()
@@ -235,12 +183,6 @@ class SessionTableModel(QAbstractTableModel):
         return (0, stamp) if self.is_upcoming(row) else (1, -stamp)
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
     def headerData(
         self,
         section: int,
@@ -256,11 +198,6 @@ class SessionTableModel(QAbstractTableModel):
                 if section == Column.AGENDA:
                     return "Agenda time against the planned length"
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -284,7 +221,7 @@ class SessionTableModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         if role == SORT_ROLE:
-            return self._sort_key(row, column)
+            return self._column_key(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.STATUS:
                 return QColor(STATUS_COLOURS.get(row.status, "#000000"))
@@ -306,7 +243,11 @@ class SessionTableModel(QAbstractTableModel):
                 return font
         return None
 
-    def _sort_key(self, row: SessionRow, column: Column) -> Any:
+    def sort_key(self, row: SessionRow, column: int) -> tuple[Any, tuple[int, float]]:
+        """The row's key for sorting by ``column``, ties broken by :meth:`when_key`."""
+        return (self._column_key(row, Column(column)), self.when_key(row))
+
+    def _column_key(self, row: SessionRow, column: Column) -> Any:
         match column:
             case Column.WHEN:
                 return self.when_key(row)
@@ -322,8 +263,8 @@ class SessionTableModel(QAbstractTableModel):
         return fold(_display(row, column))
 
 
-class SessionFilterProxy(QSortFilterProxyModel):
-    """Filters by typed words (all must match), status and space; sorts with sort keys."""
+class SessionFilterProxy(RowProxy):
+    """Filters by typed words (all must match), status and space; the model sorts."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -331,25 +272,15 @@ class SessionFilterProxy(QSortFilterProxyModel):
         self._status = ""
         self._space = ""
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
-        self._change_filter(lambda: setattr(self, "_words", fold(text).split()))
+        self.change_filter(lambda: setattr(self, "_words", fold(text).split()))
 
     def set_status(self, status: str) -> None:
-        self._change_filter(lambda: setattr(self, "_status", status))
+        self.change_filter(lambda: setattr(self, "_status", status))
 
     def set_space(self, space: str) -> None:
-        self._change_filter(lambda: setattr(self, "_space", space))
-
-    def _change_filter(self, apply: Callable[[], None]) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateFilter()
+        self.change_filter(lambda: setattr(self, "_space", space))
 
     def is_filtering(self) -> bool:
         return bool(self._words or self._status or self._space)
@@ -367,16 +298,3 @@ class SessionFilterProxy(QSortFilterProxyModel):
             haystack = model.search_key(source_row)
             return all(word in haystack for word in self._words)
         return True
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a == b:
-            model = self.sourceModel()
-            if isinstance(model, SessionTableModel):
-                a = model.when_key(model.row_at(left.row()))
-                b = model.when_key(model.row_at(right.row()))
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)

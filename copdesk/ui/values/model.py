@@ -4,6 +4,7 @@
 under ``ROW_ROLE``) and follows the store incrementally: new entries are inserted, edited
 ones change in place, deleted ones are removed; a change to members, sessions or stories
 (whose names the rows show) refreshes the rows in place. Only switching community resets it.
+It sorts itself (see :mod:`copdesk.ui.rows`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,7 +31,8 @@ from copdesk.data.changes import Change
 from copdesk.data.store import Store
 from copdesk.data.values import MEMBER_KINDS, EntryFilter, EntryRow
 from copdesk.framework import FUNCTION_BY_KEY
-from copdesk.ui.members.model import FilterProxy, fold
+from copdesk.ui.members.model import fold
+from copdesk.ui.rows import FilterProxy, RowProxy, RowTableModel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -181,41 +182,30 @@ def sync_rows(model: Any, fresh: Sequence[R], key: Callable[[R], Hashable]) -> N
 
 
 # --- the log -------------------------------------------------------------------------------
-class EntryTableModel(QAbstractTableModel):
+class EntryTableModel(RowTableModel[EntryRow]):
     """The value entries of one community, following the store's change events."""
+
+    column_count = _COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[EntryRow] = []
         self._store: Store | None = None
         self._community_id: int | None = None
-        #: (entry id, column) -> (the row the key was computed from, its key): sorting
-        #: 20,000 entries compares ~300,000 times; a key is computed once per row shown.
-        self._keys: dict[tuple[int, int], tuple[EntryRow, Any]] = {}
 
     @property
     def community_id(self) -> int | None:
         return self._community_id
 
-    def sort_key(self, row: int, column: int) -> Any:
-        """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), remembered
-        until the row changes."""
-        entry = self._rows[row]
-        hit = self._keys.get((entry.id, column))
-        if hit is not None and hit[0] is entry:
-            return hit[1]
-        key = _sort_key(entry, Column(column))
-        self._keys[(entry.id, column)] = (entry, key)
-        return key
+    def sort_key(self, row: EntryRow, column: int) -> Any:
+        """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), ties broken
+        by date."""
+        return (_sort_key(row, Column(column)), _sort_key(row, Column.DATE))
 
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         """Show another community (or none): the one place the model is reset."""
-        self.beginResetModel()
         self._store = store
         self._community_id = community_id
-        self._rows = self._fetch(None)
-        self._keys = {}
-        self.endResetModel()
+        self.reset_rows(self._fetch(None))
 
     def _fetch(self, ids: Sequence[int] | None) -> list[EntryRow]:
         if self._store is None or self._community_id is None:
@@ -235,64 +225,16 @@ class EntryTableModel(QAbstractTableModel):
                 if change.op == "reload":
                     refresh_all = True
                 elif change.op == "delete":
-                    self._remove(change.ids)
-                else:
-                    self._upsert(change.ids)
+                    self.remove(change.ids)
+                elif change.ids:
+                    self.apply(self._fetch(change.ids), change.ids)
             elif change.entity in ("member", "session", "story"):
                 refresh_all = True  # names shown in the rows may have changed
         if refresh_all:
-            sync_rows(self, self._fetch(None), lambda r: r.id)
-
-    def _position(self, entry_id: int) -> int:
-        for i, row in enumerate(self._rows):
-            if row.id == entry_id:
-                return i
-        return -1
-
-    def _upsert(self, ids: Sequence[int]) -> None:
-        fetched = {r.id: r for r in self._fetch(ids)}
-        new: list[EntryRow] = []
-        for eid in ids:
-            row = fetched.get(eid)
-            pos = self._position(eid)
-            if row is None:
-                self._remove((eid,))
-            elif pos >= 0:
-                if self._rows[pos] != row:
-                    self._rows[pos] = row
-                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Column) - 1))
-            else:
-                new.append(row)
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
-            self.endInsertRows()
-
-    def _remove(self, ids: Sequence[int]) -> None:
-        positions = sorted((p for p in (self._position(i) for i in ids) if p >= 0), reverse=True)
-        for pos in positions:
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos]
-            self.endRemoveRows()
-
-    # -- access ------------------------------------------------------------------------
-    def row_at(self, row: int) -> EntryRow:
-        return self._rows[row]
-
-    def row_of(self, entry_id: int) -> int:
-        return self._position(entry_id)
-
-    def all_rows(self) -> list[EntryRow]:
-        return list(self._rows)
+            fetched = self._fetch(None)
+            self.apply(fetched, (*self.ids(), *(r.id for r in fetched)))
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else _COLUMNS  # asked for at every index Qt makes
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -303,11 +245,6 @@ class EntryTableModel(QAbstractTableModel):
         ):
             return Column(section).title
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -356,14 +293,13 @@ class SortProxy(FilterProxy):
             return str(a) < str(b)
 
 
-class EntryFilterProxy(FilterProxy):
-    """Filters with :class:`~copdesk.data.values.EntryFilter`; sorts by ``SORT_ROLE``."""
+class EntryFilterProxy(RowProxy):
+    """Filters with :class:`~copdesk.data.values.EntryFilter`; the model sorts."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._filter = EntryFilter()
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     @property
     def entry_filter(self) -> EntryFilter:
@@ -381,25 +317,6 @@ class EntryFilterProxy(FilterProxy):
         if not isinstance(model, EntryTableModel) or source_parent.isValid():
             return True
         return self._filter.accepts(model.row_at(source_row))
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        model = self.sourceModel()
-        if isinstance(model, EntryTableModel):  # keys the model remembers, no Qt round trips
-            lrow, rrow = left.row(), right.row()
-            a = model.sort_key(lrow, left.column())
-            b = model.sort_key(rrow, right.column())
-            if a == b:
-                a, b = model.sort_key(lrow, Column.DATE), model.sort_key(rrow, Column.DATE)
-        else:
-            a = left.data(SORT_ROLE)
-            b = right.data(SORT_ROLE)
-            if a == b:
-                a = left.sibling(left.row(), Column.DATE).data(SORT_ROLE)
-                b = right.sibling(right.row(), Column.DATE).data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
 
 
 # --- a checkable list with a search box (members in the form, entries in a story) --------
