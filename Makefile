@@ -33,11 +33,12 @@ typecheck: $(VENV)/.test-installed
 pytest: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The data layer, CLI and concurrency tests again, on a throwaway PostgreSQL server
+# The data layer, CLI and concurrency tests again, on a throwaway PostgreSQL server,
+# and tests/pg: the window, two windows at once and every report on a server store
 # (skipped with a message where PostgreSQL cannot start; required when CI=true).
 pytest-pg: $(VENV)/.test-installed
 	$(BIN)/python scripts/pg_test_server.py -- env QT_QPA_PLATFORM=offscreen \
-		$(BIN)/python -m pytest tests/data tests/cli $(PYTEST_ARGS)
+		$(BIN)/python -m pytest tests/data tests/cli tests/pg $(PYTEST_ARGS)
 
 test: lint typecheck pytest pytest-pg
 
