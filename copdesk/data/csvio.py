@@ -572,14 +572,16 @@ def commit_import(
     Runs in the caller's transaction. If the roster changed since the preview so that a
     row now doubles an existing member, raises CsvError (or ValidationError from the
     member commands) and the caller's transaction is rolled back: nothing is added.
+
+    Rows are validated as any new member is, except the very rows this module's preview
+    cleaned and validated itself, when committed on the day they were checked as of.
     """
     rows = preview.valid_rows
     data = [r.data for r in rows if r.data is not None]
     known = members.DuplicateIndex(session, community_id)
-    for row in rows:
+    for row in rows if known.by_email or known.by_name else ():  # none in an empty roster
         assert row.data is not None
-        dups = known.find(row.data)
-        if dups:
+        if dups := known.find(row.data):
             raise CsvError(
                 f"line {row.line}: {row.data.full_name} now doubles {dups[0].full_name}, "
                 "already in the community; preview the file again"
