@@ -204,58 +204,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True,
                            title="reports")
-    roster = sub.add_parser(
-        "roster", parents=[db], help="the roster PDF for the host",
-        description="The roster PDF: counts, the knowledge map and the directory of "
-        "members who consented to host reports.",
-    )
-    roster.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
-    _community_arg(roster)
-    roster.set_defaults(handler=cmd_report_roster)
-    one = sub.add_parser(
-        "session", parents=[db], help="a session's run sheet or summary PDF",
-        description="The run sheet for the room (agenda with clock times, owners, "
-        "materials and space for notes) or the summary after the meeting (attendance, "
-        "outcomes, decisions and follow-up actions). Session ids come from "
-        "'copdesk sessions list'.",
+    def report(
+        name: str, summary: str, description: str, *, period: bool = False,
+        community: bool = True,
+    ) -> argparse.ArgumentParser:
+        """One report's parser: its --out, and the period and community where it has them."""
+        parser = sub.add_parser(name, parents=[db], help=summary, description=description)
+        parser.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
+        if period:
+            _period_args(parser)
+        if community:
+            _community_arg(parser)
+        return parser
+
+    report(
+        "roster", "the roster PDF for the host",
+        "The roster PDF: counts, the knowledge map and the directory of members who "
+        "consented to host reports.",
+    ).set_defaults(handler=cmd_report_roster)
+    one = report(
+        "session", "a session's run sheet or summary PDF",
+        "The run sheet for the room (agenda with clock times, owners, materials and space "
+        "for notes) or the summary after the meeting (attendance, outcomes, decisions and "
+        "follow-up actions). Session ids come from 'copdesk sessions list'.",
+        community=False,
     )
     one.add_argument("--session", metavar="ID", type=int, required=True,
                      help="the session's id (see 'copdesk sessions list')")
     one.add_argument("--kind", choices=SESSION_REPORT_KINDS, required=True,
                      help="runsheet: for the room; summary: after the meeting")
-    one.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
     one.set_defaults(handler=cmd_report_session)
-    fit = sub.add_parser(
-        "fitness", parents=[db], help="a fitness assessment's report PDF",
-        description="The fitness report: the assessment's scores per dimension with their "
-        "bands, every question with its score, evidence and action, the trend since "
-        "earlier assessments and the action plan. The latest assessment by default; ids "
-        "come from 'copdesk fitness list'.",
+    fit = report(
+        "fitness", "a fitness assessment's report PDF",
+        "The fitness report: the assessment's scores per dimension with their bands, every "
+        "question with its score, evidence and action, the trend since earlier "
+        "assessments and the action plan. The latest assessment by default; ids come from "
+        "'copdesk fitness list'.",
     )
-    fit.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
-    _community_arg(fit)
     fit.add_argument("--assessment", metavar="ID", type=int,
                      help="the assessment's id (default: the latest; see 'copdesk fitness list')")
     fit.set_defaults(handler=cmd_report_fitness)
-    val = sub.add_parser(
-        "values", parents=[db], help="the value report PDF for a period",
-        description="The value report: the value matrix (kinds against cycles), "
-        "highlights per kind, the value-creation stories told in full and the measures "
-        "summed by unit, for a period (all time by default).",
+    report(
+        "values", "the value report PDF for a period",
+        "The value report: the value matrix (kinds against cycles), highlights per kind, "
+        "the value-creation stories told in full and the measures summed by unit, for a "
+        "period (all time by default).",
+        period=True,
+    ).set_defaults(handler=cmd_report_values)
+    ov = report(
+        "overview", "the community overview PDF for the host",
+        "The overview report for the host: the community's members, sessions, value and "
+        "fitness in one document, for a period (the last twelve months by default), "
+        "compared with the period before.",
+        period=True,
     )
-    val.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
-    _period_args(val)
-    _community_arg(val)
-    val.set_defaults(handler=cmd_report_values)
-    ov = sub.add_parser(
-        "overview", parents=[db], help="the community overview PDF for the host",
-        description="The overview report for the host: the community's members, sessions, "
-        "value and fitness in one document, for a period (the last twelve months by "
-        "default), compared with the period before.",
-    )
-    ov.add_argument("--out", metavar="FILE.pdf", type=Path, required=True)
-    _period_args(ov)
-    _community_arg(ov)
     ov.add_argument("--sections", metavar="a,b,c",
                     help="only these sections, comma-separated (default: all; an unknown "
                     "name lists the valid ones)")
