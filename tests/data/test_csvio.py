@@ -386,7 +386,7 @@ def test_export_replaces_atomically_and_leaves_no_partial_file(
 
     # The shared atomic writer (copdesk.data.files) moves the finished file into place.
     monkeypatch.setattr(files.os, "replace", broken_replace)
-    with store.session() as s, pytest.raises(CsvError, match="roster.csv: the disk is full"):
+    with store.session() as s, pytest.raises(CsvError, match=r"roster\.csv: the disk is full"):
         export_csv(s, community_id, out)
     assert out.read_text(encoding="utf-8") == "old contents"
     assert [p.name for p in out.parent.iterdir()] == ["roster.csv"]
