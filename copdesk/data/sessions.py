@@ -203,6 +203,10 @@ def list_sessions(
     Plain columns and per-session aggregates computed by the database: no ORM objects,
     no attendance rows counted in Python, no IN list of every session id.
     """
+    if session.autoflush:
+        session.flush()  # what session.execute would do: pending edits are seen
+    # Core on the session's connection: ORM-wrapped result rows cost more than the query.
+    conn = session.connection()
     wanted = None if ids is None else list(ids)
     if wanted is not None and not wanted:
         return []
@@ -223,12 +227,12 @@ def list_sessions(
     ).where(CopSession.community_id == community_id)  # fmt: skip
     if wanted is not None:
         stmt = stmt.where(CopSession.id.in_(wanted))
-    rows = session.execute(stmt.order_by(CopSession.starts_at, CopSession.id)).all()
+    rows = conn.execute(stmt.order_by(CopSession.starts_at, CopSession.id)).all()
     if not rows:
         return []
     agenda: dict[int, tuple[int, int]] = {
         sid: (int(minutes or 0), int(n))
-        for sid, minutes, n in session.execute(
+        for sid, minutes, n in conn.execute(
             scoped(
                 select(AgendaBlock.session_id, func.sum(AgendaBlock.minutes), func.count()),
                 AgendaBlock.session_id,
@@ -236,7 +240,7 @@ def list_sessions(
         )
     }
     facil: dict[int, list[str]] = defaultdict(list)
-    for sid, name in session.execute(
+    for sid, name in conn.execute(
         scoped(
             select(SessionFacilitator.session_id, Member.full_name).join(
                 Member, Member.id == SessionFacilitator.member_id
@@ -247,7 +251,7 @@ def list_sessions(
         facil[sid].append(name)
     counts: dict[int, tuple[int, int]] = {
         sid: (int(n), int(came or 0))
-        for sid, n, came in session.execute(
+        for sid, n, came in conn.execute(
             scoped(
                 select(
                     Attendance.session_id,
@@ -259,7 +263,7 @@ def list_sessions(
         )
     }
     series_titles = dict(
-        session.execute(
+        conn.execute(
             select(Series.id, Series.title).where(Series.community_id == community_id)
         ).all()
     )

@@ -375,6 +375,10 @@ def list_entries(
     end: dt.date | None = None,
 ) -> list[EntryRow]:
     """Entries newest first; ``named="consenting"`` names only consenting beneficiaries."""
+    if session.autoflush:
+        session.flush()  # what session.execute would do: pending edits are seen
+    # Core on the session's connection: ORM-wrapped result rows cost more than the query.
+    conn = session.connection()
     stmt = (
         select(
             *_ENTRY_COLUMNS,
@@ -395,7 +399,7 @@ def list_entries(
         stmt = stmt.where(ValueEntry.entry_date >= start)
     if end is not None:
         stmt = stmt.where(ValueEntry.entry_date <= end)
-    rows = session.execute(stmt.order_by(ValueEntry.entry_date.desc(), ValueEntry.id.desc())).all()
+    rows = conn.execute(stmt.order_by(ValueEntry.entry_date.desc(), ValueEntry.id.desc())).all()
     if not rows:
         return []
     # Beneficiaries of exactly these entries: by id when a few were asked for, else joined
@@ -412,7 +416,7 @@ def list_entries(
         if end is not None:
             ben_stmt = ben_stmt.where(ValueEntry.entry_date <= end)
     ben: dict[int, list[int]] = defaultdict(list)
-    for eid, mid in session.execute(ben_stmt):
+    for eid, mid in conn.execute(ben_stmt):
         ben[eid].append(mid)
     # Names and consent: plain columns (ORM members cost more than the query), only the
     # members these entries mention when a few entries were asked for.
@@ -425,7 +429,7 @@ def list_entries(
         name_stmt = name_stmt.where(Member.id.in_(mentioned))
     names: dict[int, tuple[str, bool, str]] = {
         mid: (full, bool(consent and not erased), full.casefold())
-        for mid, full, consent, erased in session.execute(name_stmt)
+        for mid, full, consent, erased in conn.execute(name_stmt)
     }
     out = []
     for (
