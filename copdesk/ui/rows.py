@@ -133,18 +133,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                 self.forget(rid)
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, self.column_count - 1))
                 changed.append(rid)
-        if self._sort_column >= 0 and len(changed) + len(new) > BULK:
+        if self._sort_column < 0:
+            if new:
+                self._append(new)
+            return
+        moved = [rid for rid in changed if not self._in_place(self._pos[rid])]
+        if len(moved) > 1 or len(moved) + len(new) > BULK:
+            # Rows out of place among others out of place: one sort puts them all right.
             if new:
                 self._append(new)
             self._resort()
             return
-        if self._sort_column >= 0:
-            for rid in changed:
-                self._move_into_place(rid)
-            for row in new:
-                self._insert(row)
-        elif new:
-            self._append(new)
+        for rid in moved:
+            self._move_into_place(rid)
+        for row in new:
+            self._insert(row)
 
     def remove(self, ids: Iterable[int]) -> None:
         """Remove the rows with these ids (ids not shown are ignored)."""
@@ -205,6 +208,14 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def _before(self, a: tuple[Any, int], b: tuple[Any, int]) -> bool:
         """Whether key ``a`` comes before key ``b`` in the current order."""
         return bool(b < a) if self._descending else bool(a < b)
+
+    def _in_place(self, pos: int) -> bool:
+        """Whether the row at ``pos`` is in order with its neighbours."""
+        key = self._key(self._rows[pos])
+        if pos > 0 and self._before(key, self._key(self._rows[pos - 1])):
+            return False
+        last = len(self._rows) - 1
+        return not (pos < last and self._before(self._key(self._rows[pos + 1]), key))
 
     def _place_for(self, key: tuple[Any, int], skip: int = -1) -> int:
         """Where a row with ``key`` belongs among the rows (leaving out position ``skip``)."""

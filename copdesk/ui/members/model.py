@@ -57,6 +57,8 @@ class Column(IntEnum):
         return _TITLES[self]
 
 
+_COLUMNS = tuple(Column)
+
 _TITLES: dict[Column, str] = {
     Column.NAME: "Name",
     Column.LEVEL: "Participation",
@@ -200,7 +202,10 @@ class MemberTableModel(RowTableModel[MemberRow]):
 
     def sort_key(self, row: MemberRow, column: int) -> tuple[Any, str]:
         """The row's key for sorting by ``column``, ties broken by the folded name."""
-        return (_sort_key(row, Column(column)), fold(row.full_name))
+        name = fold(row.full_name)
+        if column == Column.NAME:
+            return (name, "")
+        return (_sort_key(row, _COLUMNS[column]), name)
 
     # -- QAbstractTableModel -----------------------------------------------------------
     def headerData(

@@ -63,6 +63,7 @@ class Column(IntEnum):
 
 
 _COLUMNS = len(Column)
+_ALL_COLUMNS = tuple(Column)
 
 
 _TITLES: dict[Column, str] = {
@@ -199,7 +200,10 @@ class EntryTableModel(RowTableModel[EntryRow]):
     def sort_key(self, row: EntryRow, column: int) -> Any:
         """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), ties broken
         by date."""
-        return (_sort_key(row, Column(column)), _sort_key(row, Column.DATE))
+        date = (row.entry_date.toordinal(), row.id)
+        if column == Column.DATE:
+            return (date, ())
+        return (_sort_key(row, _ALL_COLUMNS[column]), date)
 
     def set_source(self, store: Store | None, community_id: int | None) -> None:
         """Show another community (or none): the one place the model is reset."""
