@@ -63,6 +63,7 @@ from copdesk.ui.fitness.model import (
 )
 from copdesk.ui.fitness.questionnaire import QuestionCard, QuestionnaireView
 from copdesk.ui.icons import icon
+from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
 from copdesk.ui.undo import StoreCommand, perform_done
 from copdesk.ui.workspace import Workspace
@@ -177,28 +178,11 @@ class FitnessTab(TabPage):
         self.checklist_filter.addItem("All checklists", "")
         for c in CHECKLISTS:
             self.checklist_filter.addItem(c.label, c.key)
-        self.table = QTableView()
-        self.table.setObjectName("assessmentTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in (
-            (Column.DATE, 88),
-            (Column.CHECKLIST, 108),
-            (Column.STATUS, 62),
-            (Column.OVERALL, 122),
-        ):
-            header.resizeSection(column, width)
+        self.table = make_table(
+            self.proxy, "assessmentTable", sort=(Column.DATE, Qt.SortOrder.DescendingOrder),
+            widths=((Column.DATE, 88), (Column.CHECKLIST, 108), (Column.STATUS, 62),
+                    (Column.OVERALL, 122)),
+        )  # fmt: skip
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.delete_action)

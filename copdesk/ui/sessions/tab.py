@@ -9,17 +9,14 @@ from typing import Any
 from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +32,7 @@ from copdesk.data.validation import ValidationError
 from copdesk.framework import SESSION_MODES, SESSION_SPACES, SESSION_STATUSES, term_label
 from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
+from copdesk.ui.rows import make_table
 from copdesk.ui.sessions.actions import ActionsView, OutcomesView
 from copdesk.ui.sessions.agenda import AgendaEditor
 from copdesk.ui.sessions.attendance import AttendanceView, DriftingMembersView
@@ -200,26 +198,10 @@ class SessionsTab(TabPage):
         self.next_label.setTextFormat(Qt.TextFormat.PlainText)
         self.next_label.setWordWrap(True)
 
-        self.table = QTableView()
-        self.table.setObjectName("sessionTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.WHEN, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(25)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        for column, width in WIDTHS.items():
-            header.resizeSection(column, width)
-        for column in HIDDEN:
-            header.hideSection(column)
+        self.table = make_table(
+            self.proxy, "sessionTable", sort=(Column.WHEN, Qt.SortOrder.AscendingOrder),
+            row_height=25, widths=WIDTHS.items(), hidden=HIDDEN,
+        )  # fmt: skip
         self.calendar = SessionCalendar()
 
         self.heading = QLabel()

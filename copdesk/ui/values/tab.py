@@ -49,6 +49,7 @@ from copdesk.data.values import EntryData, EntryFilter, EntryRow, StoryData, Sto
 from copdesk.framework import VALUE_CYCLES, VALUE_TO_MEMBERS, VALUE_TO_ORGANISATION
 from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
+from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
 from copdesk.ui.undo import perform_done
 from copdesk.ui.values.form import EntryForm, session_label
@@ -230,28 +231,11 @@ class ValueTab(TabPage):
         self.count_label.setStyleSheet(f"color: {MUTED};")
 
     def _init_log(self) -> None:
-        self.table = QTableView()
-        self.table.setObjectName("valueTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = make_table(
+            self.proxy, "valueTable", sort=(Column.DATE, Qt.SortOrder.DescendingOrder),
+            multiple=True, widths=DEFAULT_WIDTHS.items(), hidden=HIDDEN_BY_DEFAULT, movable=True,
+        )  # fmt: skip
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        for column, width in DEFAULT_WIDTHS.items():
-            header.resizeSection(column, width)
-        for column in HIDDEN_BY_DEFAULT:
-            header.hideSection(column)
 
         self.empty_page = QWidget()
         empty = QVBoxLayout(self.empty_page)
