@@ -31,6 +31,10 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from sqlalchemy.orm import Session
+
+from copdesk.data.changes import Change
+from copdesk.data.store import Store
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -50,14 +54,18 @@ R = TypeVar("R", bound=Keyed)
 class RowTableModel(QAbstractTableModel, Generic[R]):
     """Rows keyed by id, sorted by the model itself, changed without resets.
 
-    Subclasses give :attr:`column_count`, :meth:`data`, :meth:`headerData` and, for sorting,
-    :meth:`sort_key`; :meth:`forget` hears of every row replaced or removed (to drop caches).
+    Subclasses give :attr:`titles` (one a column), :meth:`load` (the rows of a community,
+    or some of them, from the store), :meth:`data` and, for sorting, :meth:`sort_key`;
+    :meth:`forget` hears of every row replaced or removed (to drop caches).
     """
 
-    column_count = 0
+    titles: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.column_count = len(self.titles)
+        self._store: Store | None = None
+        self._community_id: int | None = None
         self._rows: list[R] = []
         self._pos: dict[int, int] = {}
         self._sort_column = -1
@@ -66,6 +74,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._keys: dict[int, tuple[Any, int]] = {}
 
     # -- hooks -------------------------------------------------------------------------
+    def load(self, session: Session, community_id: int, ids: Sequence[int] | None) -> list[R]:
+        """The community's rows (all, or those of ``ids`` that exist)."""
+        return []
+
     def sort_key(self, row: R, column: int) -> Any:
         """The row's key for sorting by ``column`` (ties are then broken by id)."""
         return row.id
@@ -75,6 +87,41 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
     def forget_all(self) -> None:
         """Every row was replaced: drop everything computed from rows."""
+
+    # -- source ------------------------------------------------------------------------
+    @property
+    def community_id(self) -> int | None:
+        return self._community_id
+
+    def set_source(self, store: Store | None, community_id: int | None) -> None:
+        """Show another community (or none): the one place the model is reset."""
+        self._store = store
+        self._community_id = community_id
+        self.reset_rows(self.fetch(None))
+
+    def fetch(self, ids: Sequence[int] | None) -> list[R]:
+        """Rows as they are in the store now: all of the community's, or those of ``ids``."""
+        if self._store is None or self._community_id is None or (ids is not None and not ids):
+            return []
+        with self._store.session() as session:
+            return self.load(session, self._community_id, ids)
+
+    def refresh(self, ids: Sequence[int]) -> None:
+        """Bring the rows of ``ids`` up to date (changed, new or gone)."""
+        self.apply(self.fetch(ids), ids)
+
+    def refresh_all(self) -> None:
+        """Bring every row up to date without a reset."""
+        fetched = self.fetch(None)
+        self.apply(fetched, (*self.ids(), *(r.id for r in fetched)))
+
+    def drops_community(self, change: Change) -> bool:
+        """Whether ``change`` deletes or reloads the community shown (then shows none)."""
+        if change.entity == "community" and change.op in ("delete", "reload"):
+            if change.community_id == self._community_id:
+                self.set_source(self._store, None)
+            return True
+        return False
 
     # -- access ------------------------------------------------------------------------
     def row_at(self, row: int) -> R:
@@ -273,6 +320,17 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < self.column_count
+        ):
+            return self.titles[section]
+        return None
 
 
 class FilterProxy(QSortFilterProxyModel):

@@ -35,7 +35,7 @@ class Row:
 
 
 class Rows(RowTableModel[Row]):
-    column_count = 2
+    titles = ("Name", "Score")
 
     def __init__(self) -> None:
         super().__init__()

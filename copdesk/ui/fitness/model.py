@@ -8,6 +8,7 @@ community resets it. It sorts itself (see :mod:`copdesk.ui.rows`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -19,11 +20,11 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont
+from sqlalchemy.orm import Session
 
 from copdesk.data import fitness
 from copdesk.data.changes import Change
 from copdesk.data.fitness import AssessmentRow, AssessmentView, Comparison, DimensionScore
-from copdesk.data.store import Store
 from copdesk.framework import score_label
 from copdesk.ui.fitness.common import (
     BAND_COLOURS,
@@ -92,25 +93,14 @@ def _sort_key(row: AssessmentRow, column: Column) -> Any:
 class AssessmentTableModel(RowTableModel[AssessmentRow]):
     """The assessments of one community, following the store's change records."""
 
-    column_count = len(Column)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store: Store | None = None
-        self._community_id: int | None = None
+    titles = tuple(c.title for c in Column)
 
     # -- source ------------------------------------------------------------------------
-    def set_source(self, store: Store | None, community_id: int | None) -> None:
-        """Show another community (or none): the one place the model is reset."""
-        self._store = store
-        self._community_id = community_id
-        self.reset_rows(self._fetch_all())
-
-    def _fetch_all(self) -> list[AssessmentRow]:
-        if self._store is None or self._community_id is None:
-            return []
-        with self._store.session() as session:
-            return fitness.list_assessments(session, self._community_id)
+    def load(
+        self, session: Session, community_id: int, ids: Sequence[int] | None
+    ) -> list[AssessmentRow]:
+        rows = fitness.list_assessments(session, community_id)  # a few dozen at most
+        return rows if ids is None else [r for r in rows if r.id in ids]
 
     def on_changes(self, recorded: list[Change]) -> None:
         """Apply the store's change records incrementally."""
@@ -120,12 +110,11 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
             if change.entity == "fitness" or (
                 change.entity == "assessment" and change.op == "reload"
             ):
-                fetched = self._fetch_all()
-                self.apply(fetched, (*self.ids(), *(r.id for r in fetched)))
+                self.refresh_all()
             elif change.entity == "assessment" and change.op == "delete":
                 self.remove(change.ids)
             elif change.entity == "assessment":
-                self.apply((r for r in self._fetch_all() if r.id in change.ids), change.ids)
+                self.refresh(change.ids)
 
     def sort_key(self, row: AssessmentRow, column: int) -> Any:
         return _sort_key(row, Column(column))
@@ -134,17 +123,6 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
         return sorted(self._rows, key=lambda r: (r.held_on, r.id), reverse=True)
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(Column)
-            and role == Qt.ItemDataRole.DisplayRole
-        ):
-            return Column(section).title
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None

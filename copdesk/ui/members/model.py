@@ -10,16 +10,17 @@ with ``beginInsertRows``, edits with ``dataChanged`` for their row, deletions wi
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from sqlalchemy.orm import Session
 
 from copdesk.data import members
 from copdesk.data.changes import Change
 from copdesk.data.members import MemberRow
-from copdesk.data.store import Store
 from copdesk.framework import Level, MemberStatus, level_label, role_label
 from copdesk.ui.rows import FilterProxy as FilterProxy  # where the other tabs find it
 from copdesk.ui.rows import RowProxy, RowTableModel
@@ -140,36 +141,23 @@ def _sort_key(row: MemberRow, column: Column) -> Any:
 class MemberTableModel(RowTableModel[MemberRow]):
     """The members of one community, following the store's change events."""
 
-    column_count = len(Column)
+    titles = tuple(c.title for c in Column)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         #: What the filter box matches, by member id, folded on first use.
         self._search: dict[int, str] = {}
-        self._store: Store | None = None
-        self._community_id: int | None = None
 
     # -- source ------------------------------------------------------------------------
-    @property
-    def community_id(self) -> int | None:
-        return self._community_id
-
-    def set_source(self, store: Store | None, community_id: int | None) -> None:
-        """Show another community (or none): the one place the model is reset."""
-        self._store = store
-        self._community_id = community_id
-        rows: list[MemberRow] = []
-        if store is not None and community_id is not None:
-            with store.session() as session:
-                rows = members.list_members(session, community_id)
-        self.reset_rows(rows)
+    def load(
+        self, session: Session, community_id: int, ids: Sequence[int] | None
+    ) -> list[MemberRow]:
+        return members.list_members(session, community_id, ids=ids)
 
     def on_changes(self, recorded: list[Change]) -> None:
         """Apply the store's change records incrementally."""
         for change in recorded:
-            if change.entity == "community" and change.op in ("delete", "reload"):
-                if change.community_id == self._community_id:
-                    self.set_source(self._store, None)
+            if self.drops_community(change):
                 continue
             if change.entity != "member" or change.community_id != self._community_id:
                 continue
@@ -178,13 +166,7 @@ class MemberTableModel(RowTableModel[MemberRow]):
             elif change.op == "delete":
                 self.remove(change.ids)
             else:
-                self.apply(self._fetch(change.ids), change.ids)
-
-    def _fetch(self, ids: tuple[int, ...]) -> list[MemberRow]:
-        if self._store is None or self._community_id is None or not ids:
-            return []
-        with self._store.session() as session:
-            return members.list_members(session, self._community_id, ids=ids)
+                self.refresh(change.ids)
 
     def forget(self, row_id: int) -> None:
         self._search.pop(row_id, None)
@@ -214,12 +196,13 @@ class MemberTableModel(RowTableModel[MemberRow]):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return Column(section).title
-            if role == Qt.ItemDataRole.ToolTipRole and section == Column.CONSENT:
-                return "Whether the member agreed to be named in reports shared with the host"
-        return None
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section == Column.CONSENT
+        ):
+            return "Whether the member agreed to be named in reports shared with the host"
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

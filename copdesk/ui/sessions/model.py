@@ -9,16 +9,17 @@ switching community resets it. It sorts itself (see :mod:`copdesk.ui.rows`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
+from sqlalchemy.orm import Session
 
 from copdesk.data import sessions
 from copdesk.data.changes import Change
 from copdesk.data.sessions import SessionRow
-from copdesk.data.store import Store
 from copdesk.framework import SESSION_MODES, SESSION_SPACES, term_label
 from copdesk.ui.members.model import fold
 from copdesk.ui.rows import RowProxy, RowTableModel
@@ -112,53 +113,36 @@ class SessionTableModel(RowTableModel[SessionRow]):
     ``clock`` gives "now" (naive local time), which splits upcoming from past sessions.
     """
 
-    column_count = len(Column)
+    titles = tuple(c.title for c in Column)
 
     def __init__(self, parent: QObject | None = None, *, clock: Clock = system_now) -> None:
         super().__init__(parent)
         self.clock = clock
         #: What the filter box matches, by session id, folded on first use.
         self._search: dict[int, str] = {}
-        self._store: Store | None = None
-        self._community_id: int | None = None
 
     # -- source ------------------------------------------------------------------------
-    def set_source(self, store: Store | None, community_id: int | None) -> None:
-        self._store = store
-        self._community_id = community_id
-        rows: list[SessionRow] = []
-        if store is not None and community_id is not None:
-            with store.session() as session:
-                rows = sessions.list_sessions(session, community_id)
-        self.reset_rows(rows)
+    def load(
+        self, session: Session, community_id: int, ids: Sequence[int] | None
+    ) -> list[SessionRow]:
+        return sessions.list_sessions(session, community_id, ids=ids)
 
     def on_changes(self, recorded: list[Change]) -> None:
         for change in recorded:
-            if change.entity == "community" and change.op in ("delete", "reload"):
-                if change.community_id == self._community_id:
-                    self.set_source(self._store, None)
-                continue
-            if change.community_id != self._community_id:
+            if self.drops_community(change) or change.community_id != self._community_id:
                 continue
             if change.entity == "member":
                 # Facilitators' names (or a deleted facilitator) show in every row.
-                self._upsert(self.ids())
+                self.refresh(self.ids())
             elif change.entity in ("agenda", "attendance"):
-                self._upsert(change.ids)
+                self.refresh(change.ids)
             elif change.entity == "session":
                 if change.op == "reload":
                     self.set_source(self._store, self._community_id)
                 elif change.op == "delete":
                     self.remove(change.ids)
                 else:
-                    self._upsert(change.ids)
-
-    def _upsert(self, ids: tuple[int, ...]) -> None:
-        if self._store is None or self._community_id is None or not ids:
-            return
-        with self._store.session() as session:
-            fetched = sessions.list_sessions(session, self._community_id, ids=ids)
-        self.apply(fetched, ids)
+                    self.refresh(change.ids)
 
     def forget(self, row_id: int) -> None:
         self._search.pop(row_id, None)
@@ -189,15 +173,12 @@ class SessionTableModel(RowTableModel[SessionRow]):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return Column(section).title
-            if role == Qt.ItemDataRole.ToolTipRole:
-                if section == Column.WHEN:
-                    return "Upcoming sessions first (soonest first), then past ones"
-                if section == Column.AGENDA:
-                    return "Agenda time against the planned length"
-        return None
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if section == Column.WHEN:
+                return "Upcoming sessions first (soonest first), then past ones"
+            if section == Column.AGENDA:
+                return "Agenda time against the planned length"
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

@@ -25,10 +25,10 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
+from sqlalchemy.orm import Session
 
 from copdesk.data import values
 from copdesk.data.changes import Change
-from copdesk.data.store import Store
 from copdesk.data.values import MEMBER_KINDS, EntryFilter, EntryRow
 from copdesk.framework import FUNCTION_BY_KEY
 from copdesk.ui.members.model import fold
@@ -62,7 +62,6 @@ class Column(IntEnum):
         return _TITLES[self]
 
 
-_COLUMNS = len(Column)
 _ALL_COLUMNS = tuple(Column)
 
 
@@ -186,16 +185,7 @@ def sync_rows(model: Any, fresh: Sequence[R], key: Callable[[R], Hashable]) -> N
 class EntryTableModel(RowTableModel[EntryRow]):
     """The value entries of one community, following the store's change events."""
 
-    column_count = _COLUMNS
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store: Store | None = None
-        self._community_id: int | None = None
-
-    @property
-    def community_id(self) -> int | None:
-        return self._community_id
+    titles = tuple(c.title for c in Column)
 
     def sort_key(self, row: EntryRow, column: int) -> Any:
         """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), ties broken
@@ -205,51 +195,31 @@ class EntryTableModel(RowTableModel[EntryRow]):
             return (date, ())
         return (_sort_key(row, _ALL_COLUMNS[column]), date)
 
-    def set_source(self, store: Store | None, community_id: int | None) -> None:
-        """Show another community (or none): the one place the model is reset."""
-        self._store = store
-        self._community_id = community_id
-        self.reset_rows(self._fetch(None))
-
-    def _fetch(self, ids: Sequence[int] | None) -> list[EntryRow]:
-        if self._store is None or self._community_id is None:
-            return []
-        with self._store.session() as session:
-            return values.list_entries(session, self._community_id, ids=ids)
+    def load(
+        self, session: Session, community_id: int, ids: Sequence[int] | None
+    ) -> list[EntryRow]:
+        return values.list_entries(session, community_id, ids=ids)
 
     def on_changes(self, recorded: Sequence[Change]) -> None:
         refresh_all = False
         for change in recorded:
             if change.community_id != self._community_id:
                 continue
-            if change.entity == "community" and change.op in ("delete", "reload"):
-                self.set_source(self._store, None)
+            if self.drops_community(change):
                 return
             if change.entity == "value":
                 if change.op == "reload":
                     refresh_all = True
                 elif change.op == "delete":
                     self.remove(change.ids)
-                elif change.ids:
-                    self.apply(self._fetch(change.ids), change.ids)
+                else:
+                    self.refresh(change.ids)
             elif change.entity in ("member", "session", "story"):
                 refresh_all = True  # names shown in the rows may have changed
         if refresh_all:
-            fetched = self._fetch(None)
-            self.apply(fetched, (*self.ids(), *(r.id for r in fetched)))
+            self.refresh_all()
 
     # -- QAbstractTableModel -----------------------------------------------------------
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(Column)
-            and role == Qt.ItemDataRole.DisplayRole
-        ):
-            return Column(section).title
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
