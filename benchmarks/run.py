@@ -306,6 +306,7 @@ def probe_ui(db: str, runs: int) -> None:
             page.reload()
             window.tabs.setCurrentWidget(page)
             app.processEvents()
+            _wait_until(app, lambda: not _tab_loading(page))
 
         results[f"tab:{page.title}"] = _timed(open_tab, runs)
     members = window.members_tab
@@ -323,21 +324,34 @@ def probe_ui(db: str, runs: int) -> None:
         assert members.proxy.rowCount() < members.model.rowCount()
     results["filter"] = keystrokes
     edit.clear()
-    # Responsiveness: the knowledge map and the coverage chart on the UI thread.
+    # Responsiveness: the knowledge map and the coverage chart compute off the UI thread on
+    # a large community. Timed until the result shows, and meanwhile the longest time the
+    # UI thread went without handling events (what a user would feel as a freeze).
     knowledge = members.knowledge
-
-    def kmap() -> None:
-        knowledge.refresh(window.workspace.store, window.workspace.community_id)
-        app.processEvents()
-
-    results["knowledge_map"] = _timed(kmap, runs)
     sessions = window.sessions_tab
 
-    def coverage() -> None:
-        sessions.coverage.refresh()
-        app.processEvents()
+    def background(start: Callable[[], None], busy: Callable[[], bool]) -> tuple[float, float]:
+        t = last = time.perf_counter()
+        start()
+        stall = time.perf_counter() - last
+        last = time.perf_counter()
+        while True:
+            app.processEvents()
+            now = time.perf_counter()
+            stall, last = max(stall, now - last), now
+            if not busy():
+                return now - t, stall
+            time.sleep(0.002)
 
-    results["coverage"] = _timed(coverage, runs)
+    for key, start, busy in (
+        ("knowledge_map",
+         lambda: knowledge.refresh(window.workspace.store, window.workspace.community_id),
+         knowledge.is_computing),
+        ("coverage", sessions.coverage.refresh, sessions.coverage.runner.is_busy),
+    ):  # fmt: skip
+        pairs = [background(start, busy) for _ in range(runs)]
+        results[key] = [p[0] for p in pairs]
+        results[key + "_stall"] = [p[1] for p in pairs]
     print(json.dumps(results), flush=True)
     os._exit(0)
 
@@ -610,10 +624,13 @@ def measure(sizes: Sequence[str], runs: int, slow_runs: int) -> tuple[list[Row],
             r = row("One keystroke in the Members filter", target=1.5,
                     note="bare: QSortFilterProxyModel over a QStandardItemModel")  # fmt: skip
             r.ours[size], r.base[size] = median(ui["filter"]), median(bare_ui["filter"])
-            for key, label in (("knowledge_map", "Knowledge map (UI thread)"),
-                               ("coverage", "Coverage chart (UI thread)")):  # fmt: skip
-                r = row(label, note="responsiveness: should stay under 200 ms")
+            for key, label in (("knowledge_map", "Knowledge map"),
+                               ("coverage", "Coverage chart")):  # fmt: skip
+                r = row(f"{label}: computed and shown", note="off the UI thread")
                 r.ours[size] = median(ui[key])
+                r = row(f"{label}: longest UI-thread stall meanwhile",
+                        note="responsiveness: should stay under 200 ms")  # fmt: skip
+                r.ours[size] = median(ui[key + "_stall"])
             # Import.
             print(f"[{size}] CSV import ({slow_runs} runs)", flush=True)
             csv_path = work / f"{size}.csv"
