@@ -178,7 +178,7 @@ def text_problem(value: str) -> str | None:
 def _check_text(errors: dict[str, str], name: str, value: str, limit: int, label: str) -> None:
     if len(value) > limit:
         errors[name] = f"{label} is too long ({len(value):,} characters; at most {limit:,})"
-    elif _UNSTORABLE.search(value) and (problem := text_problem(value)):
+    elif problem := text_problem(value):
         errors[name] = f"{label} {problem}"
 
 
