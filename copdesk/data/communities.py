@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from copdesk.data import changes
 from copdesk.data.models import Community, Member
 from copdesk.data.validation import ValidationError, clean_line, text_problem
+from copdesk.data.versions import row_for_edit
 from copdesk.framework import Stage
 
 DEFAULT_COMMUNITY_NAME = "My community"
@@ -28,6 +29,8 @@ class CommunityInfo:
     stage: str
     is_demo: bool
     member_count: int
+    #: The row version (optimistic locking): pass it back as ``expected_version``.
+    version: int = 1
 
 
 MAX_DOMAIN = 5_000
@@ -82,6 +85,20 @@ def create_community(
     return community.id
 
 
+def _current(session: Session, community_id: int) -> CommunityInfo | None:
+    try:
+        return get_community(session, community_id)
+    except CommunityError:
+        return None
+
+
+def _for_edit(session: Session, community_id: int, expected_version: int | None) -> Community:
+    return row_for_edit(
+        session, Community, community_id, expected_version,
+        what="community", name=lambda c: c.name, current=_current,
+    )  # fmt: skip
+
+
 def update_community(
     session: Session,
     community_id: int,
@@ -90,7 +107,15 @@ def update_community(
     domain: str,
     host_organisation: str,
     stage: str,
+    expected_version: int | None = None,
 ) -> None:
+    """Set the community's name, domain, host and stage.
+
+    With ``expected_version`` (``CommunityInfo.version`` the form was filled from), a
+    community someone else changed or deleted meanwhile raises ConflictError.
+    """
+    if expected_version is not None:
+        _for_edit(session, community_id, expected_version)
     errors = validate_community(name, stage, domain, host_organisation)
     name = clean_line(name)
     clash = session.scalar(
@@ -123,7 +148,9 @@ def list_communities(session: Session) -> list[CommunityInfo]:
     # collation (case-insensitive, accent-aware) must not change the order.
     rows = sorted(rows, key=lambda r: r[0].name)
     return [
-        CommunityInfo(c.id, c.name, c.domain, c.host_organisation, c.stage, c.is_demo, n)
+        CommunityInfo(
+            c.id, c.name, c.domain, c.host_organisation, c.stage, c.is_demo, n, c.version
+        )
         for c, n in rows
     ]
 
@@ -174,11 +201,21 @@ def logo_kind(data: bytes) -> str | None:
     return None
 
 
-def set_logo(session: Session, community_id: int, data: bytes | None) -> bytes | None:
+def set_logo(
+    session: Session,
+    community_id: int,
+    data: bytes | None,
+    *,
+    expected_version: int | None = None,
+) -> bytes | None:
     """Keep the host's logo (PNG or JPEG bytes; None removes it); returns the previous one.
 
     Raises ValidationError for anything that is not a PNG or JPEG image of at most 2 MiB.
+    With ``expected_version``, a community changed or deleted meanwhile raises
+    ConflictError (the logo is part of the community's record).
     """
+    if expected_version is not None:
+        _for_edit(session, community_id, expected_version)
     if data is not None:
         if len(data) > MAX_LOGO_BYTES:
             raise ValidationError(

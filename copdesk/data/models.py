@@ -64,10 +64,14 @@ class Community(Base):
     #: import), kept in the store so the file can move without losing it.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_type: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    #: Row version, bumped on every update (optimistic locking for shared stores).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     members: Mapped[list[Member]] = relationship(
         back_populates="community", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Member(Base):
@@ -290,6 +294,10 @@ class FollowUpAction(Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Row version, bumped on every update (optimistic locking for shared stores).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class AgendaTemplate(Base):
@@ -426,6 +434,10 @@ class Story(Base):
     expected_ending: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Row version, bumped on every update (optimistic locking for shared stores).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ValueEntry(Base):

@@ -1102,6 +1102,8 @@ class ActionRow:
     status: str
     notes: str
     overdue: bool
+    #: The row version (optimistic locking): pass it back as ``expected_version``.
+    version: int = 1
 
     def to_data(self) -> ActionData:
         return ActionData(self.title, self.owner_id, self.due_on, self.status, self.notes)
@@ -1148,17 +1150,53 @@ def add_action(session: Session, session_id: int, data: ActionData) -> int:
     return action.id
 
 
-def update_action(session: Session, action_id: int, data: ActionData) -> None:
-    action = session.get_one(FollowUpAction, action_id)
+def get_action_row(session: Session, action_id: int) -> ActionRow | None:
+    """One action as the lists show it (with its version), or None if it is gone."""
+    found = session.execute(
+        select(FollowUpAction.session_id, CopSession.community_id)
+        .join(CopSession, CopSession.id == FollowUpAction.session_id)
+        .where(FollowUpAction.id == action_id)
+    ).first()
+    if found is None:
+        return None
+    rows = list_actions(session, found.community_id, session_id=found.session_id)
+    return next((r for r in rows if r.id == action_id), None)
+
+
+def _action_for_edit(
+    session: Session, action_id: int, expected_version: int | None
+) -> FollowUpAction:
+    return row_for_edit(
+        session, FollowUpAction, action_id, expected_version,
+        what="action", name=lambda a: a.title, current=get_action_row,
+    )  # fmt: skip
+
+
+def update_action(
+    session: Session, action_id: int, data: ActionData, *, expected_version: int | None = None
+) -> None:
+    """Replace an action's fields.
+
+    With ``expected_version`` (``ActionRow.version`` the form was filled from), an action
+    someone else changed or deleted meanwhile raises ConflictError and nothing is written.
+    """
+    action = _action_for_edit(session, action_id, expected_version)
     row = session.get_one(CopSession, action.session_id)
     data = _check_action(session, row.community_id, data)
     action.title, action.owner_id, action.due_on = data.title, data.owner_id, data.due_on
     action.status, action.notes = data.status, data.notes
+    session.flush()
     changes.record(session, changes.Change("action", "update", (action_id,), row.community_id))
 
 
-def delete_action(session: Session, action_id: int) -> tuple[int, int, ActionData]:
-    action = session.get_one(FollowUpAction, action_id)
+def delete_action(
+    session: Session, action_id: int, *, expected_version: int | None = None
+) -> tuple[int, int, ActionData]:
+    """Delete an action; returns (id, session id, data) for undo.
+
+    With ``expected_version``, an action changed or deleted meanwhile raises ConflictError.
+    """
+    action = _action_for_edit(session, action_id, expected_version)
     row = session.get_one(CopSession, action.session_id)
     data = ActionData(action.title, action.owner_id, action.due_on, action.status, action.notes)
     sid = action.session_id
@@ -1216,6 +1254,7 @@ def list_actions(
             status=a.status,
             notes=a.notes,
             overdue=a.status == "open" and a.due_on is not None and a.due_on < today,
+            version=a.version,
         )
         for a, title, starts, owner in rows
     ]

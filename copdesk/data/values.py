@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from copdesk.data import changes
 from copdesk.data.ids import keep_ids_unused
@@ -566,6 +567,8 @@ class StoryView:
     expected_ending: str
     follow_up_on: dt.date | None
     entries: tuple[EntryRow, ...] = field(default=())  # in cycle order, then date
+    #: The row version (optimistic locking): pass it back as ``expected_version``.
+    version: int = 1
 
     @property
     def cycles(self) -> tuple[str, ...]:
@@ -646,11 +649,35 @@ def story_members(session: Session, story_id: int) -> tuple[int, ...]:
     return tuple(session.scalars(select(ValueEntry.id).where(ValueEntry.story_id == story_id)))
 
 
+def _current_story(session: Session, story_id: int) -> StoryView | None:
+    """The story as the Stories view shows it now, or None if it is gone."""
+    community_id = session.scalar(select(Story.community_id).where(Story.id == story_id))
+    if community_id is None:
+        return None
+    return next((s for s in list_stories(session, community_id) if s.id == story_id), None)
+
+
+def _story_for_edit(session: Session, story_id: int, expected_version: int | None) -> Story:
+    return row_for_edit(
+        session, Story, story_id, expected_version,
+        what="story", name=lambda s: s.title, current=_current_story,
+    )  # fmt: skip
+
+
 def update_story(
-    session: Session, story_id: int, data: StoryData, entry_ids: Sequence[int]
+    session: Session,
+    story_id: int,
+    data: StoryData,
+    entry_ids: Sequence[int],
+    *,
+    expected_version: int | None = None,
 ) -> tuple[StoryData, tuple[int, ...]]:
-    """Set a story's fields and entries; returns the previous ones (for undo)."""
-    story = session.get_one(Story, story_id)
+    """Set a story's fields and entries; returns the previous ones (for undo).
+
+    With ``expected_version`` (``StoryView.version``), a story someone else changed or
+    deleted meanwhile raises ConflictError and nothing is written.
+    """
+    story = _story_for_edit(session, story_id, expected_version)
     before = (
         StoryData(story.title, story.expected_ending, story.follow_up_on),
         story_members(session, story_id),
@@ -661,6 +688,9 @@ def update_story(
         data.expected_ending,
         data.follow_up_on,
     )
+    # Always write the row, so its version rises even when only its entries changed.
+    flag_modified(story, "title")
+    session.flush()
     touched = set(before[1]) | set(entry_ids)
     for e in session.scalars(select(ValueEntry).where(ValueEntry.id.in_(list(touched)))):
         e.story_id = story_id if e.id in entry_ids else None
@@ -672,8 +702,14 @@ def update_story(
     return before
 
 
-def delete_story(session: Session, story_id: int) -> tuple[int, int, StoryData, tuple[int, ...]]:
-    story = session.get_one(Story, story_id)
+def delete_story(
+    session: Session, story_id: int, *, expected_version: int | None = None
+) -> tuple[int, int, StoryData, tuple[int, ...]]:
+    """Delete a story (its entries stay in the log); returns what undo needs.
+
+    With ``expected_version``, a story changed or deleted meanwhile raises ConflictError.
+    """
+    story = _story_for_edit(session, story_id, expected_version)
     snap = (
         story.id,
         story.community_id,
@@ -746,6 +782,7 @@ def list_stories(session: Session, community_id: int, *, named: str = "all") -> 
                     by_story[s.id], key=lambda e: (CYCLE_ORDER.get(e.cycle, 99), e.entry_date, e.id)
                 )
             ),
+            s.version,
         )
         for s in stories
     ]

@@ -37,10 +37,12 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     "community": [
         dict(id=1, name="Water CoP", domain="Safe water, \u00e9t\u00e9 \u2014 \u2705",
              host_organisation="Rivers Trust", stage="maturing", is_demo=0, created_at=T0,
-             fitness_amber_from=40, fitness_green_from=80),
+             fitness_amber_from=40, fitness_green_from=80,
+             logo=b"\x89PNG\r\n\x1a\n" + bytes(range(256)), logo_type="png", version=4),
         dict(id=2, name="\u05e7\u05d4\u05d9\u05dc\u05d4 \u0645\u062c\u062a\u0645\u0639",
              domain=SQL_LIKE, host_organisation="", stage="potential", is_demo=1,
-             created_at=T1, fitness_amber_from=50, fitness_green_from=75),
+             created_at=T1, fitness_amber_from=50, fitness_green_from=75, logo=None,
+             logo_type="", version=1),
     ],
     "store_info": [dict(key="app_version", value="0.0.1"),
                    dict(key="note", value="kept \u2713")],
@@ -122,9 +124,9 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     ],
     "follow_up_action": [
         dict(id=1, session_id=1, title="Share the slides", owner_id=1, due_on="2025-02-01",
-             status="open", notes=""),
+             status="open", notes="", version=2),
         dict(id=2, session_id=1, title="Write up", owner_id=None, due_on=None,
-             status="done", notes="Done \u2713"),
+             status="done", notes="Done \u2713", version=1),
     ],
     "session_facilitator": [dict(session_id=1, member_id=1)],
     "assessment": [
@@ -146,7 +148,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     ],
     "story": [
         dict(id=1, community_id=1, title="Pumps that last", expected_ending="Fewer failures",
-             follow_up_on="2025-06-01", created_at=T0),
+             follow_up_on="2025-06-01", created_at=T0, version=3),
     ],
     "value_entry": [
         dict(id=1, community_id=1, entry_date="2025-01-16", title="Failure log shared",
@@ -288,3 +290,38 @@ def test_earlier_store_upgrades_with_every_row_intact(tmp_path: Path, revision: 
             assert [m.full_name for m in members.list_members(s, 2)] == [
                 "\U0001f30a Mar\u00eda"
             ]
+
+
+def test_rows_cover_every_column_of_the_newest_schema(tmp_path: Path) -> None:
+    """The next migration starts from a store holding every column (``fill`` checks)."""
+    path = tmp_path / "head.sqlite"
+    make_store_at(path, head_revision())
+    schema = fill(path)
+    assert snapshot(path, schema)["story"][0][-1] == 3  # a version of its own kept
+
+
+def test_rows_from_before_0006_start_at_version_1_and_edits_are_checked(
+    tmp_path: Path,
+) -> None:
+    """Stories, actions and communities got a version in 0006: old rows read 1."""
+    from copdesk.data import values
+    from copdesk.data.store import ConflictError
+
+    path = tmp_path / "old.sqlite"
+    make_store_at(path, "0005")
+    fill(path)
+    with Store.open(path) as store:
+        with store.session() as s:
+            story = values.list_stories(s, 1)[0]
+            actions = sessions.list_actions(s, 1)
+            water = communities.get_community(s, 1)
+        assert (story.version, water.version) == (1, 1)
+        assert [a.version for a in actions] == [1, 1]
+        data = values.StoryData(story.title, "Half the failures", story.follow_up_on)
+        with pytest.raises(ConflictError):
+            store.run(values.update_story, 1, data, [1], expected_version=2)
+        store.run(values.update_story, 1, data, [1], expected_version=1)
+        store.run(sessions.update_action, 1, actions[0].to_data(), expected_version=1)
+        with store.session() as s:
+            assert values.list_stories(s, 1)[0].version == 2
+            assert communities.get_community(s, 1).version == 1
