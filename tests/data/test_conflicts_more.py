@@ -11,6 +11,7 @@ import datetime as dt
 import struct
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -214,7 +215,7 @@ def _png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
 
 
-def details(**changes: str) -> dict[str, str]:
+def details(**changes: str) -> dict[str, Any]:
     base = dict(name="Water CoP", domain="Safe water for every village",
                 host_organisation="Rivers Trust", stage="coalescing")
     return {**base, **changes}
