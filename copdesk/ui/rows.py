@@ -1,11 +1,13 @@
 """One table model for the tabs' lists of rows, the proxy that filters it, and the table view.
 
 :class:`RowTableModel` holds rows keyed by their ``id`` (frozen data-layer rows such as
-:class:`~copdesk.data.members.MemberRow`) and follows the store incrementally:
-:meth:`~RowTableModel.reset_rows` is the one reset (switching community),
+:class:`~copdesk.data.members.MemberRow`), read through its ``load`` hook from the store
+and community :meth:`~RowTableModel.set_source` names, and follows the store
+incrementally: :meth:`~RowTableModel.reset_rows` is the one reset (switching community),
 :meth:`~RowTableModel.apply` replaces changed rows in place (``dataChanged``), inserts new
 ones (``beginInsertRows``) and removes the ones gone (``beginRemoveRows``), and
-:meth:`~RowTableModel.remove` removes by id.
+:meth:`~RowTableModel.remove` removes by id; :meth:`~RowTableModel.refresh` and
+:meth:`~RowTableModel.refresh_all` read rows again and apply them.
 
 The model sorts its own rows: :meth:`~RowTableModel.sort` orders them with one Python sort
 on keys computed once per row (:meth:`~RowTableModel.sort_key`), and keeps that order as rows
