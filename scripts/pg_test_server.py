@@ -38,6 +38,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DB_USER = "copdesk"
+#: A role that logs in with a password only (see start()).
+PASSWORD_ROLE = "copdesk_password"
 DB_NAME = "copdesk_test"
 ENV_VAR = "COPDESK_TEST_PG_URL"
 START_TIMEOUT = 60.0
@@ -156,6 +158,12 @@ class Server:
         )
         if init.returncode != 0:
             raise Unavailable(f"initdb failed: {(init.stderr or init.stdout).strip()[-800:]}")
+        # Every role is trusted, except one that must give its password: the tests of
+        # asking for a password use it (tests/pg/test_password.py creates the role).
+        hba = data / "pg_hba.conf"
+        hba.write_text(
+            f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text()
+        )
         self.port = free_port()
         settings = {
             "listen_addresses": "127.0.0.1",

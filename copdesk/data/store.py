@@ -58,6 +58,14 @@ class NewerStoreError(StoreError):
     """The store's schema is newer than this copdesk understands."""
 
 
+class PasswordNeededError(StoreError):
+    """A server refused the connection for want of a (right) password: ask for one."""
+
+
+#: What the PostgreSQL client library says when the password is missing or wrong.
+_PASSWORD_SIGNS = ("no password supplied", "password authentication failed")
+
+
 class ConflictError(StoreError):
     """Someone else changed or deleted a record meanwhile; nothing was saved.
 
@@ -136,6 +144,11 @@ def url_without_password(url: str) -> str:
     if parsed.password is None:
         return url
     return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it, for connecting only: never to be kept anywhere."""
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 def describe(url: str) -> str:
@@ -413,6 +426,13 @@ class Store:
             raise
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
             store._dispose()
+            said = str(exc).lower()
+            if path is None and any(sign in said for sign in _PASSWORD_SIGNS):
+                given = make_url(url).password is not None
+                raise PasswordNeededError(
+                    f"{where} did not accept the password" if given
+                    else f"{where} needs a password"
+                ) from None  # the driver's message may quote the connection string
             raise StoreError(f"cannot open {where}: {_short(exc)}") from exc
         return store
 

@@ -78,11 +78,31 @@ def open_store_interactively(target: str | None, settings: QSettings | None = No
     When it cannot be opened, explain why and let the user pick another store, fall back
     to the default store, or quit (None).
     """
-    from copdesk.data.store import Store, StoreError, default_store_path
+    from copdesk.data.store import (
+        PasswordNeededError,
+        Store,
+        StoreError,
+        default_store_path,
+        describe,
+        resolve_url,
+        with_password,
+    )
 
     while True:
         try:
             return Store.open(target, exclusive=True)
+        except PasswordNeededError as exc:
+            # The server wants a password that ~/.pgpass or PGPASSWORD did not give: ask.
+            # It lives in the open store's URL in memory only, never in settings or logs.
+            url = resolve_url(target)
+            password = dialogs.password(
+                None, "Password for the shared store",
+                f"{exc}.\n\nPassword for {describe(url)}:",
+            )
+            if password is not None:
+                target = with_password(url, password)
+                continue
+            choice = dialogs.store_problem(None, f"{exc}; no password was given.")
         except StoreError as exc:
             recovered = offer_recovery(target, str(exc))
             if recovered is not None:

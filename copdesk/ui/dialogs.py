@@ -97,6 +97,12 @@ def choose(
     return text if ok else None
 
 
+def password(parent: QWidget | None, title: str, label: str) -> str | None:
+    """Ask for a password (typed unseen); None when cancelled. Kept by no one."""
+    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
 def open_file(
     parent: QWidget | None, caption: str, filters: str, directory: str = ""
 ) -> Path | None:

@@ -31,6 +31,7 @@ MODAL_FUNCTIONS = (
     "confirm",
     "confirm_typed",
     "choose",
+    "password",
     "open_file",
     "save_file",
     "store_problem",
