@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
 
 $(VENV)/.run-installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP_INSTALL) -e .
+	$(PIP_INSTALL) -e '.[postgres]'
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.run-installed
