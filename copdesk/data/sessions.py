@@ -1207,7 +1207,10 @@ def delete_action(
 
 
 def restore_action(session: Session, action_id: int, session_id: int, data: ActionData) -> None:
-    row = session.get_one(CopSession, session_id)
+    """Put an action back under its id (undo of a delete, or re-creating one deleted)."""
+    row = session.get(CopSession, session_id)
+    if row is None:
+        raise LookupError("The session this action came from has been deleted")
     action = FollowUpAction(id=action_id, session_id=session_id)
     owner_ok = data.owner_id is not None and session.get(Member, data.owner_id) is not None
     action.title, action.owner_id, action.due_on = (

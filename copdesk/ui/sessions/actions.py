@@ -44,10 +44,10 @@ from PySide6.QtWidgets import (
 from copdesk.data import session_queries, sessions
 from copdesk.data.changes import Change
 from copdesk.data.sessions import ActionData, ActionRow, SessionRow
-from copdesk.data.store import Store, StoreError
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
 from copdesk.framework import ACTION_STATUSES, term_label
-from copdesk.ui import dialogs
+from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.sessions.common import MUTED, NO_OWNER, WARN, WARN_BG, MemberDirectory
 from copdesk.ui.undo import perform_done
@@ -69,6 +69,21 @@ class Col(IntEnum):
 
 HEADERS = {Col.DUE: "Due", Col.TITLE: "Action", Col.OWNER: "Owner", Col.STATUS: "Status",
            Col.SESSION: "From session"}
+
+#: An action's fields as the conflict dialog names them, in the form's order.
+CONFLICT_LABELS = {"title": "Action", "owner": "Owner", "due_on": "Due", "status": "Status",
+                   "notes": "Notes"}
+
+
+def describe(data: ActionData, directory: MemberDirectory) -> dict[str, str]:
+    """An action's fields as people read them (names and labels, not stored keys)."""
+    return {
+        "title": data.title.strip() or "(empty)",
+        "owner": directory.name(data.owner_id) if data.owner_id is not None else NO_OWNER,
+        "due_on": data.due_on.isoformat() if data.due_on else "No due date",
+        "status": term_label(ACTION_STATUSES, data.status),
+        "notes": data.notes.strip() or "(empty)",
+    }
 
 
 class ActionModel(QAbstractTableModel):
@@ -176,7 +191,15 @@ class ActionModel(QAbstractTableModel):
 
 
 class ActionForm(QDialog):
-    """Add or edit a follow-up action; ``submit(data)`` raises ValidationError if refused."""
+    """Add or edit a follow-up action; ``submit(data)`` raises ValidationError if refused.
+
+    When editing, ``expected_version`` is the version of the action the form was filled
+    from (``submit`` hands it to the store). If the store refuses the save with
+    ConflictError, ``load_current()`` reads the action as stored now (None: deleted) and
+    the form shows both versions: reload theirs (the form stays open with their values),
+    overwrite (``expected_version`` becomes None and the form saves again; ``recreate``
+    is True for an action deleted meanwhile), or cancel (nothing saved, typing kept).
+    """
 
     def __init__(
         self,
@@ -184,12 +207,22 @@ class ActionForm(QDialog):
         directory: MemberDirectory,
         *,
         action: ActionData | None = None,
+        expected_version: int | None = None,
+        load_current: Callable[[], tuple[ActionData, int] | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("actionForm")
         self.setWindowTitle("Edit action" if action else "Add a follow-up action")
         self._submit = submit
+        self._directory = directory
+        #: The version the form was filled from (None: overwrite whatever is stored).
+        self.expected_version = expected_version
+        #: True when saving should re-create an action someone else deleted meanwhile.
+        self.recreate = False
+        #: Their version, once the user reloaded it (what the store has at expected_version).
+        self.loaded: ActionData | None = None
+        self._load_current = load_current
         self.title_edit = QLineEdit()
         self.title_edit.setObjectName("actionTitle")
         self.title_edit.setPlaceholderText("What is to be done, e.g. “Share the pump checklist”")
@@ -233,17 +266,21 @@ class ActionForm(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
         if action is not None:
-            self.title_edit.setText(action.title)
-            pos = self.owner_combo.findData(action.owner_id)
-            if pos < 0 and action.owner_id is not None:
-                self.owner_combo.addItem(directory.name(action.owner_id), action.owner_id)
-                pos = self.owner_combo.count() - 1
-            self.owner_combo.setCurrentIndex(max(pos, 0))
-            if action.due_on is not None:
-                d = action.due_on
-                self.due_edit.setDate(QDate(d.year, d.month, d.day))
-            self.status_combo.setCurrentIndex(max(self.status_combo.findData(action.status), 0))
-            self.notes_edit.setPlainText(action.notes)
+            self.set_data(action)
+
+    def set_data(self, action: ActionData) -> None:
+        """Fill the form with ``action`` (on opening, and when reloading theirs)."""
+        self.title_edit.setText(action.title)
+        pos = self.owner_combo.findData(action.owner_id)
+        if pos < 0 and action.owner_id is not None:
+            self.owner_combo.addItem(self._directory.name(action.owner_id), action.owner_id)
+            pos = self.owner_combo.count() - 1
+        self.owner_combo.setCurrentIndex(max(pos, 0))
+        d = action.due_on
+        self.due_edit.setDate(QDate(d.year, d.month, d.day) if d is not None else NO_DATE)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(action.status), 0))
+        self.notes_edit.setPlainText(action.notes)
+        self.error.hide()
 
     def action_data(self) -> ActionData:
         q = self.due_edit.date()
@@ -258,14 +295,72 @@ class ActionForm(QDialog):
         )
 
     def accept(self) -> None:
+        data = self.action_data()
         try:
-            self._submit(self.action_data())
+            self._submit(data)
         except ValidationError as exc:
-            self.error.setText("; ".join(exc.errors.values()))
-            self.error.show()
-            self.title_edit.setFocus()
+            self._show_error(exc)
+            return
+        except ConflictError as exc:
+            if not self._resolve_conflict(exc, data):
+                return
+        except (StoreError, LookupError) as exc:
+            self._show_problem(exc)
             return
         super().accept()
+
+    def _show_error(self, exc: ValidationError) -> None:
+        self.error.setText("; ".join(exc.errors.values()))
+        self.error.show()
+        self.title_edit.setFocus()
+
+    def _show_problem(self, exc: Exception) -> None:
+        """A save the store could not make (not the user's typing): say so, keep the form."""
+        self.error.setText(f"Not saved: {exc}")
+        self.error.show()
+
+    def _resolve_conflict(self, exc: ConflictError, data: ActionData) -> bool:
+        """Someone else changed or deleted the action: True once the form may close."""
+        loaded = self._load_current() if self._load_current is not None else None
+        deleted = loaded is None
+        name = f"the action “{data.title.strip()}”"
+        dialog = conflicts.ConflictDialog(
+            f"Someone else deleted {name} while you were editing it." if deleted
+            else f"Someone else changed {name} while you were editing it.",
+            CONFLICT_LABELS,
+            describe(data, self._directory),
+            None if loaded is None else describe(loaded[0], self._directory),
+            what="action",
+            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            shown_when_deleted=("title", "owner", "due_on"),
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            if loaded is None:
+                self.reject()  # nothing left to edit
+                return False
+            theirs, version = loaded
+            self.expected_version = version
+            self.loaded = theirs
+            self.set_data(theirs)
+            return False
+        if choice != conflicts.OVERWRITE:
+            return False  # keep the form open with the user's typing
+        self.expected_version = None
+        self.recreate = deleted
+        try:
+            self._submit(data)
+        except ValidationError as again:
+            self._show_error(again)
+            return False
+        except ConflictError as again:  # changed yet again meanwhile
+            return self._resolve_conflict(again, data)
+        except (StoreError, LookupError) as again:  # e.g. its session is gone too
+            self._show_problem(again)
+            return False
+        return True
 
 
 class ActionsView(QWidget):
@@ -462,11 +557,25 @@ class ActionsView(QWidget):
         row = self.current()
         if store is None or row is None:
             return
-        aid = row.id
-        before = row.to_data()
+        aid, sid = row.id, row.session_id
+        opened = row.to_data()
+        form: ActionForm | None = None
 
         def submit(data: ActionData) -> None:
-            store.run(sessions.update_action, aid, data)
+            assert form is not None
+            if form.recreate:  # someone else deleted it: put it back with these values
+                store.run(sessions.restore_action, aid, sid, data)
+                after = replace_data(store, aid)
+                perform_done(
+                    self.workspace.undo_stack,
+                    f"Re-create action “{after.title}”",
+                    undo=lambda: store.run(sessions.delete_action, aid),
+                    redo=lambda: store.run(sessions.restore_action, aid, sid, after),
+                )
+                return
+            before = replace_data(store, aid) if form.expected_version is None else (
+                form.loaded or opened)
+            store.run(sessions.update_action, aid, data, expected_version=form.expected_version)
             after = replace_data(store, aid)
             perform_done(
                 self.workspace.undo_stack,
@@ -475,7 +584,8 @@ class ActionsView(QWidget):
                 redo=lambda: store.run(sessions.update_action, aid, after),
             )
 
-        form = ActionForm(submit, self.directory, action=before, parent=self)
+        form = ActionForm(submit, self.directory, action=opened, expected_version=row.version,
+                          load_current=lambda: load_action(store, aid), parent=self)
         try:
             dialogs.run(form)
         finally:
@@ -490,7 +600,20 @@ class ActionsView(QWidget):
         after = ActionData(before.title, before.owner_id, before.due_on, "done", before.notes)
         aid = row.id
         try:
-            store.run(sessions.update_action, aid, after)
+            store.run(sessions.update_action, aid, after, expected_version=row.version)
+        except ConflictError as exc:
+            self.refresh()
+            theirs = self._confirm_conflict(exc, row, "mark done")
+            if theirs is None:
+                return
+            before = theirs
+            after = ActionData(theirs.title, theirs.owner_id, theirs.due_on, "done",
+                               theirs.notes)
+            try:
+                store.run(sessions.update_action, aid, after, expected_version=exc.current_version)
+            except (ValidationError, StoreError, LookupError) as again:
+                dialogs.error(self, "The action was not changed", str(again))
+                return
         except (ValidationError, StoreError, LookupError) as exc:
             dialogs.error(self, "The action was not changed", str(exc))
             return
@@ -508,7 +631,17 @@ class ActionsView(QWidget):
             return
         aid = row.id
         try:
-            _aid, sid, data = store.run(sessions.delete_action, aid)
+            _aid, sid, data = store.run(sessions.delete_action, aid, expected_version=row.version)
+        except ConflictError as exc:
+            self.refresh()
+            if self._confirm_conflict(exc, row, "delete") is None:
+                return
+            try:
+                _aid, sid, data = store.run(sessions.delete_action, aid,
+                                            expected_version=exc.current_version)
+            except (StoreError, LookupError) as again:
+                dialogs.error(self, "The action was not deleted", str(again))
+                return
         except (StoreError, LookupError) as exc:
             dialogs.error(self, "The action was not deleted", str(exc))
             return
@@ -518,6 +651,42 @@ class ActionsView(QWidget):
             undo=lambda: store.run(sessions.restore_action, aid, sid, data),
             redo=lambda: store.run(sessions.delete_action, aid),
         )
+
+    def _confirm_conflict(
+        self, exc: ConflictError, seen: ActionRow, doing: str
+    ) -> ActionData | None:
+        """Someone else changed or deleted the action: go on with theirs? (their data)
+
+        ``doing`` is "delete" or "mark done". A deleted action is only reported.
+        """
+        current = exc.current if isinstance(exc.current, ActionRow) else None
+        name = f"the action “{seen.title}”"
+        if current is None:
+            dialogs.information(self, "Nothing to change" if doing != "delete"
+                                else "Nothing to delete", f"Someone else already deleted {name}.")
+            return None
+        dialog = conflicts.ConflictDialog(
+            conflicts.delete_headline(name, False, "action") if doing == "delete"
+            else f"Someone else changed {name} since you selected it.",
+            CONFLICT_LABELS,
+            describe(seen.to_data(), self.directory),
+            describe(current.to_data(), self.directory),
+            what="action",
+            overwrite_text="Delete anyway" if doing == "delete" else "Mark their version done",
+            reload_text="Keep it" if doing == "delete" else "Leave it",
+            mine_title="What you saw",
+            parent=self,
+        )
+        if conflicts.ask(dialog) != conflicts.OVERWRITE:
+            return None
+        return current.to_data()
+
+
+def load_action(store: Store, action_id: int) -> tuple[ActionData, int] | None:
+    """The action as stored now and its version, or None if it was deleted."""
+    with store.session() as session:
+        row = sessions.get_action_row(session, action_id)
+    return None if row is None else (row.to_data(), row.version)
 
 
 def replace_data(store: Store, action_id: int) -> ActionData:

@@ -1,0 +1,309 @@
+"""Team mode for follow-up actions and value-creation stories: two users, one store.
+
+User A drives a real window; user B is a second ``Store`` on the same SQLite file that
+changes rows behind A's back. A stale save is refused with both versions shown; Reload
+puts B's values in A's form, Overwrite saves A's (undo brings B's back), an action or story
+B deleted can be re-created or discarded, and deleting a row B changed asks first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from copdesk.data import sessions as S
+from copdesk.data.sessions import ActionData, SessionData
+from copdesk.data.store import Store
+from copdesk.ui.conflicts import DELETED, ConflictDialog
+from copdesk.ui.main_window import MainWindow
+from copdesk.ui.sessions.actions import ActionForm, ActionsView
+
+from .conftest import Modals, WindowFactory
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def user_b(store: Store) -> Iterator[Store]:
+    """A second person: another Store on the same file."""
+    other = Store.open(store.url)
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def window_a(make_window: WindowFactory, store: Store, roster: dict[str, int]) -> MainWindow:
+    return make_window(store)
+
+
+def click(choice: str, seen: dict[str, ConflictDialog]) -> Callable[[QDialog], bool]:
+    """An answer for ``dialogs.run`` that records the conflict dialog and clicks ``choice``."""
+
+    def answer(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ConflictDialog)
+        seen["dialog"] = dialog
+        {
+            ConflictDialog.RELOAD: dialog.reload_button,
+            ConflictDialog.OVERWRITE: dialog.overwrite_button,
+            ConflictDialog.CANCEL: dialog.cancel_button,
+        }[choice].click()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    return answer
+
+
+# --- follow-up actions ------------------------------------------------------------------
+@pytest.fixture
+def clinic(store: Store, community_id: int, roster: dict[str, int]) -> int:
+    return store.run(S.create_session, community_id, SessionData(
+        title="Pump clinic", starts_at=dt.datetime(2031, 5, 6, 14, 0), time_zone="UTC"))
+
+
+@pytest.fixture
+def action(store: Store, clinic: int, roster: dict[str, int]) -> int:
+    return store.run(S.add_action, clinic, ActionData(
+        "Share the slides", owner_id=roster["Amina Yusuf"], due_on=TODAY + dt.timedelta(days=7)))
+
+
+def stored_action(store: Store, aid: int) -> ActionData | None:
+    with store.session() as s:
+        row = S.get_action_row(s, aid)
+    return None if row is None else row.to_data()
+
+
+def b_edits_action(user_b: Store, aid: int, **fields: Any) -> None:
+    data = stored_action(user_b, aid)
+    assert data is not None
+    user_b.run(S.update_action, aid, dataclasses.replace(data, **fields))
+
+
+def actions_view(window: MainWindow, clinic: int, aid: int) -> ActionsView:
+    tab = window.sessions_tab
+    window.tabs.setCurrentWidget(tab)
+    assert tab.select_session(clinic)
+    view = tab.session_actions
+    view.select_action(aid)
+    row = view.current()
+    assert row is not None and row.id == aid
+    return view
+
+
+def ok_button(form: QDialog) -> Any:
+    box = form.findChild(QDialogButtonBox)
+    assert box is not None
+    return box.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def edit_action(
+    window: MainWindow, modals: Modals, clinic: int, aid: int,
+    drive: Callable[[ActionForm], bool], *conflict_answers: Callable[[QDialog], bool],
+) -> None:
+    def run_form(form: QDialog) -> bool:
+        assert isinstance(form, ActionForm)
+        accepted = drive(form)
+        if form.isVisible() and not accepted:
+            form.reject()
+        return accepted
+
+    view = actions_view(window, clinic, aid)
+    modals.answer("run", run_form, *conflict_answers)
+    view.edit_action.trigger()
+
+
+@pytest.mark.parametrize("choice", [ConflictDialog.RELOAD, ConflictDialog.OVERWRITE])
+def test_action_saved_after_b_changed_it_shows_both_then_reload_or_overwrite(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    clinic: int, action: int, roster: dict[str, int], choice: str,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+    jose = roster["José Álvarez"]
+
+    def drive(form: ActionForm) -> bool:
+        form.title_edit.clear()
+        qtbot.keyClicks(form.title_edit, "Share the slides and the notes")
+        b_edits_action(user_b, action, owner_id=jose, status="dropped")
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)
+        if choice == ConflictDialog.RELOAD:
+            assert form.result() != QDialog.DialogCode.Accepted  # still open
+            assert form.title_edit.text() == "Share the slides"  # B's values now
+            assert form.owner_combo.currentText() == "José Álvarez"
+            assert form.status_combo.currentData() == "dropped"
+        return form.result() == QDialog.DialogCode.Accepted
+
+    edit_action(window_a, modals, clinic, action, drive, click(choice, seen))
+    cells = seen["dialog"].cells
+    assert cells["title"] == ("Share the slides and the notes", "Share the slides")
+    assert cells["owner"] == ("Amina Yusuf", "José Álvarez")
+    assert cells["status"] == ("Open", "Dropped")
+    assert "due_on" not in cells  # only what differs
+    after = stored_action(store, action)
+    assert after is not None
+    if choice == ConflictDialog.RELOAD:
+        assert (after.title, after.owner_id, after.status) == ("Share the slides", jose,
+                                                               "dropped")
+        assert window_a.workspace.undo_stack.count() == 0
+    else:
+        assert (after.title, after.owner_id, after.status) == (
+            "Share the slides and the notes", roster["Amina Yusuf"], "open")
+        window_a.workspace.undo_stack.undo()  # B's version comes back
+        back = stored_action(store, action)
+        assert back is not None and (back.owner_id, back.status) == (jose, "dropped")
+
+
+def test_action_reload_then_save_goes_through_against_b_version(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    clinic: int, action: int,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+
+    def drive(form: ActionForm) -> bool:
+        b_edits_action(user_b, action, notes="Slides are on the drive")
+        form.due_edit.setDate(QDate(2031, 6, 1))
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)  # refused: reload
+        assert form.notes_edit.toPlainText() == "Slides are on the drive"
+        form.due_edit.setDate(QDate(2031, 6, 1))
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)  # now it saves
+        return form.result() == QDialog.DialogCode.Accepted
+
+    edit_action(window_a, modals, clinic, action, drive, click(ConflictDialog.RELOAD, seen))
+    after = stored_action(store, action)
+    assert after is not None
+    assert (after.due_on, after.notes) == (dt.date(2031, 6, 1), "Slides are on the drive")
+    window_a.workspace.undo_stack.undo()  # back to B's version, not the one A opened
+    back = stored_action(store, action)
+    assert back is not None and back.notes == "Slides are on the drive"
+    assert back.due_on == TODAY + dt.timedelta(days=7)
+
+
+@pytest.mark.parametrize("recreate", [True, False])
+def test_action_b_deleted_recreate_or_discard(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    clinic: int, action: int, recreate: bool,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+
+    def drive(form: ActionForm) -> bool:
+        form.title_edit.clear()
+        qtbot.keyClicks(form.title_edit, "Mine")
+        user_b.run(S.delete_action, action)
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)
+        return form.result() == QDialog.DialogCode.Accepted
+
+    answer = ConflictDialog.OVERWRITE if recreate else ConflictDialog.RELOAD
+    edit_action(window_a, modals, clinic, action, drive, click(answer, seen))
+    dialog = seen["dialog"]
+    assert dialog.cells["title"] == ("Mine", DELETED)
+    assert dialog.overwrite_button.text() == "Re-create with my values"
+    after = stored_action(store, action)
+    if recreate:
+        assert after is not None and after.title == "Mine"
+        window_a.workspace.undo_stack.undo()
+        assert stored_action(store, action) is None
+    else:
+        assert after is None
+        assert window_a.workspace.undo_stack.count() == 0
+
+
+def test_action_b_deleted_with_its_session_cannot_be_recreated_and_says_why(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    clinic: int, action: int,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+    shown: list[str] = []
+
+    def drive(form: ActionForm) -> bool:
+        user_b.run(S.delete_session, clinic)
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)
+        shown.append(form.error.text())
+        assert form.result() != QDialog.DialogCode.Accepted and not form.error.isHidden()
+        return False
+
+    edit_action(window_a, modals, clinic, action, drive, click(ConflictDialog.OVERWRITE, seen))
+    assert shown == ["Not saved: The session this action came from has been deleted"]
+    assert stored_action(store, action) is None
+    assert window_a.workspace.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize("delete_anyway", [False, True])
+def test_deleting_an_action_b_changed_asks_first(
+    window_a: MainWindow, modals: Modals, user_b: Store, store: Store, clinic: int,
+    action: int, delete_anyway: bool,
+) -> None:
+    view = actions_view(window_a, clinic, action)
+    b_edits_action(user_b, action, title="Share the slides today")
+    seen: dict[str, ConflictDialog] = {}
+    modals.answer("run", click(
+        ConflictDialog.OVERWRITE if delete_anyway else ConflictDialog.RELOAD, seen))
+    view.delete_action.trigger()
+    assert seen["dialog"].cells["title"] == ("Share the slides", "Share the slides today")
+    assert seen["dialog"].overwrite_button.text() == "Delete anyway"
+    if delete_anyway:
+        assert stored_action(store, action) is None
+        window_a.workspace.undo_stack.undo()
+        back = stored_action(store, action)
+        assert back is not None and back.title == "Share the slides today"
+    else:
+        after = stored_action(store, action)
+        assert after is not None and after.title == "Share the slides today"
+        assert window_a.workspace.undo_stack.count() == 0
+        assert [r.title for r in view.model.rows()] == ["Share the slides today"]
+
+
+def test_deleting_an_action_b_deleted_says_so(
+    window_a: MainWindow, modals: Modals, user_b: Store, store: Store, clinic: int,
+    action: int,
+) -> None:
+    view = actions_view(window_a, clinic, action)
+    user_b.run(S.delete_action, action)
+    modals.answer("information", None)
+    view.delete_action.trigger()
+    (args,) = modals.called("information")
+    assert "Someone else already deleted the action “Share the slides”" in args[2]
+    assert window_a.workspace.undo_stack.count() == 0
+    assert view.model.rows() == []
+
+
+@pytest.mark.parametrize("go_on", [False, True])
+def test_marking_done_an_action_b_changed_shows_theirs_and_keeps_their_edit(
+    window_a: MainWindow, modals: Modals, user_b: Store, store: Store, clinic: int,
+    action: int, roster: dict[str, int], go_on: bool,
+) -> None:
+    view = actions_view(window_a, clinic, action)
+    jose = roster["José Álvarez"]
+    b_edits_action(user_b, action, owner_id=jose)
+    seen: dict[str, ConflictDialog] = {}
+    modals.answer("run", click(
+        ConflictDialog.OVERWRITE if go_on else ConflictDialog.RELOAD, seen))
+    view.done_action.trigger()
+    assert seen["dialog"].cells["owner"] == ("Amina Yusuf", "José Álvarez")
+    after = stored_action(store, action)
+    assert after is not None and after.owner_id == jose  # B's edit is never lost
+    assert after.status == ("done" if go_on else "open")
+    if go_on:
+        window_a.workspace.undo_stack.undo()
+        back = stored_action(store, action)
+        assert back is not None and (back.owner_id, back.status) == (jose, "open")
+
+
+def test_own_edits_one_after_another_raise_no_conflict(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, store: Store, clinic: int,
+    action: int,
+) -> None:
+    def drive(form: ActionForm) -> bool:
+        qtbot.keyClicks(form.title_edit, " now")
+        qtbot.mouseClick(ok_button(form), Qt.MouseButton.LeftButton)
+        return form.result() == QDialog.DialogCode.Accepted
+
+    edit_action(window_a, modals, clinic, action, drive)
+    edit_action(window_a, modals, clinic, action, drive)  # the list has the new version
+    actions_view(window_a, clinic, action).done_action.trigger()
+    after = stored_action(store, action)
+    assert after is not None and (after.title, after.status) == (
+        "Share the slides now now", "done")
