@@ -649,7 +649,7 @@ def story_members(session: Session, story_id: int) -> tuple[int, ...]:
     return tuple(session.scalars(select(ValueEntry.id).where(ValueEntry.story_id == story_id)))
 
 
-def _current_story(session: Session, story_id: int) -> StoryView | None:
+def find_story(session: Session, story_id: int) -> StoryView | None:
     """The story as the Stories view shows it now, or None if it is gone."""
     community_id = session.scalar(select(Story.community_id).where(Story.id == story_id))
     if community_id is None:
@@ -660,7 +660,7 @@ def _current_story(session: Session, story_id: int) -> StoryView | None:
 def _story_for_edit(session: Session, story_id: int, expected_version: int | None) -> Story:
     return row_for_edit(
         session, Story, story_id, expected_version,
-        what="story", name=lambda s: s.title, current=_current_story,
+        what="story", name=lambda s: s.title, current=find_story,
     )  # fmt: skip
 
 

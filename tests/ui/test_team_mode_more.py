@@ -19,11 +19,14 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from copdesk.data import sessions as S
+from copdesk.data import values
 from copdesk.data.sessions import ActionData, SessionData
 from copdesk.data.store import Store
+from copdesk.data.values import EntryData, StoryData, StoryView
 from copdesk.ui.conflicts import DELETED, ConflictDialog
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.sessions.actions import ActionForm, ActionsView
+from copdesk.ui.values.stories import StoryForm, delete_story_as_seen, load_story, save_story
 
 from .conftest import Modals, WindowFactory
 
@@ -307,3 +310,182 @@ def test_own_edits_one_after_another_raise_no_conflict(
     after = stored_action(store, action)
     assert after is not None and (after.title, after.status) == (
         "Share the slides now now", "done")
+
+
+# --- value-creation stories -------------------------------------------------------------
+@pytest.fixture
+def threads(store: Store, community_id: int) -> list[int]:
+    """Three value entries; a story holds the first two."""
+    return [
+        store.run(values.add_entry, community_id, EntryData(
+            entry_date=TODAY - dt.timedelta(days=days), title=title, kind="innovation",
+            cycle=cycle, for_organisation=True))
+        for days, title, cycle in ((30, "Seal checklist shared", "immediate"),
+                                   (10, "Checklist used in Lagos", "applied"),
+                                   (2, "Fewer call-outs", "realised"))
+    ]
+
+
+@pytest.fixture
+def story(store: Store, community_id: int, threads: list[int]) -> int:
+    return store.run(values.create_story, community_id, StoryData("Pumps that last"),
+                     threads[:2])
+
+
+def stored_story(store: Store, sid: int) -> StoryView | None:
+    with store.session() as s:
+        return values.find_story(s, sid)
+
+
+def story_form(window: MainWindow, store: Store, community_id: int, sid: int) -> StoryForm:
+    """The story form as the Value tab opens it for an edit: it saves with save_story."""
+    tab = window.value_tab
+    window.tabs.setCurrentWidget(tab)
+    seen = stored_story(store, sid)
+    assert seen is not None
+    form: StoryForm | None = None
+
+    def submit(data: StoryData, ids: tuple[int, ...]) -> None:
+        assert form is not None
+        save_story(store, community_id, window.workspace.undo_stack, sid, data, ids,
+                   f"Edit story “{data.title}”", expected_version=form.expected_version,
+                   recreate=form.recreate)
+
+    form = StoryForm(submit, entries=store.run(values.list_entries, community_id),
+                     story=seen, load_current=lambda: load_story(store, sid), parent=tab)
+    return form
+
+
+def test_story_form_starts_from_the_story_s_version(
+    window_a: MainWindow, store: Store, community_id: int, story: int,
+) -> None:
+    store.run(values.update_story, story, StoryData("Pumps that last"), [])
+    form = story_form(window_a, store, community_id, story)
+    assert form.expected_version == 2
+    form.deleteLater()
+
+
+@pytest.mark.parametrize("choice", [ConflictDialog.RELOAD, ConflictDialog.OVERWRITE])
+def test_story_saved_after_b_changed_it_shows_both_then_reload_or_overwrite(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    community_id: int, threads: list[int], story: int, choice: str,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+    form = story_form(window_a, store, community_id, story)
+    qtbot.keyClicks(form.expected_ending, "Half the call-outs")
+    user_b.run(values.update_story, story, StoryData("Pumps that last longer"), threads)
+    modals.answer("run", click(choice, seen))
+    qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+    cells = seen["dialog"].cells
+    assert cells["title"] == ("Pumps that last", "Pumps that last longer")
+    assert cells["expected_ending"] == ("Half the call-outs", "(empty)")
+    assert cells["entries"] == (
+        "Checklist used in Lagos; Seal checklist shared",
+        "Checklist used in Lagos; Fewer call-outs; Seal checklist shared")
+    assert "follow_up_on" not in cells
+    after = stored_story(store, story)
+    assert after is not None
+    if choice == ConflictDialog.RELOAD:
+        assert form.result() != QDialog.DialogCode.Accepted  # still open, B's values in it
+        assert form.title.text() == "Pumps that last longer"
+        assert form.expected_ending.toPlainText() == ""
+        assert set(form.picker.checked_ids()) == set(threads)
+        assert (after.title, len(after.entries)) == ("Pumps that last longer", 3)
+        assert window_a.workspace.undo_stack.count() == 0
+        # Saving again now goes through, against B's version.
+        qtbot.keyClicks(form.expected_ending, "Fewer call-outs")
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        assert form.result() == QDialog.DialogCode.Accepted
+        final = stored_story(store, story)
+        assert final is not None and final.expected_ending == "Fewer call-outs"
+        assert final.title == "Pumps that last longer"
+    else:
+        assert form.result() == QDialog.DialogCode.Accepted
+        assert (after.title, after.expected_ending) == ("Pumps that last", "Half the call-outs")
+        assert [e.id for e in after.entries] == threads[:2]
+        window_a.workspace.undo_stack.undo()  # B's version comes back, entries too
+        back = stored_story(store, story)
+        assert back is not None and back.title == "Pumps that last longer"
+        assert {e.id for e in back.entries} == set(threads)
+    form.deleteLater()
+
+
+@pytest.mark.parametrize("recreate", [True, False])
+def test_story_b_deleted_recreate_or_discard(
+    qtbot: QtBot, window_a: MainWindow, modals: Modals, user_b: Store, store: Store,
+    community_id: int, threads: list[int], story: int, recreate: bool,
+) -> None:
+    seen: dict[str, ConflictDialog] = {}
+    form = story_form(window_a, store, community_id, story)
+    form.title.clear()
+    qtbot.keyClicks(form.title, "Mine")
+    user_b.run(values.delete_story, story)
+    modals.answer("run", click(
+        ConflictDialog.OVERWRITE if recreate else ConflictDialog.RELOAD, seen))
+    qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+    assert seen["dialog"].cells["title"] == ("Mine", DELETED)
+    assert seen["dialog"].overwrite_button.text() == "Re-create with my values"
+    after = stored_story(store, story)
+    if recreate:
+        assert form.result() == QDialog.DialogCode.Accepted
+        assert after is not None and after.title == "Mine"
+        assert [e.id for e in after.entries] == threads[:2]
+        window_a.workspace.undo_stack.undo()
+        assert stored_story(store, story) is None
+        assert {r.story_id for r in store.run(values.list_entries, community_id)} == {None}
+    else:
+        assert form.result() == QDialog.DialogCode.Rejected
+        assert after is None
+        assert window_a.workspace.undo_stack.count() == 0
+    form.deleteLater()
+
+
+@pytest.mark.parametrize("delete_anyway", [False, True])
+def test_deleting_a_story_b_changed_asks_first(
+    window_a: MainWindow, modals: Modals, user_b: Store, store: Store, community_id: int,
+    threads: list[int], story: int, delete_anyway: bool,
+) -> None:
+    seen_by_a = stored_story(store, story)
+    assert seen_by_a is not None
+    user_b.run(values.update_story, story, StoryData("Pumps that last", "Their ending"),
+               threads[:2])
+    seen: dict[str, ConflictDialog] = {}
+    modals.answer("confirm", True)
+    modals.answer("run", click(
+        ConflictDialog.OVERWRITE if delete_anyway else ConflictDialog.RELOAD, seen))
+    done = delete_story_as_seen(window_a.value_tab, store, window_a.workspace.undo_stack,
+                                seen_by_a)
+    assert done is delete_anyway
+    assert seen["dialog"].cells == {"expected_ending": ("(empty)", "Their ending")}
+    assert seen["dialog"].overwrite_button.text() == "Delete anyway"
+    if delete_anyway:
+        assert stored_story(store, story) is None
+        window_a.workspace.undo_stack.undo()
+        back = stored_story(store, story)
+        assert back is not None and back.expected_ending == "Their ending"
+        assert [e.id for e in back.entries] == threads[:2]
+    else:
+        after = stored_story(store, story)
+        assert after is not None and after.expected_ending == "Their ending"
+        assert window_a.workspace.undo_stack.count() == 0
+
+
+def test_deleting_a_story_b_deleted_says_so_and_unchanged_asks_nothing_more(
+    window_a: MainWindow, modals: Modals, user_b: Store, store: Store, community_id: int,
+    threads: list[int], story: int,
+) -> None:
+    seen_by_a = stored_story(store, story)
+    assert seen_by_a is not None
+    user_b.run(values.delete_story, story)
+    modals.answer("confirm", True)
+    modals.answer("information", None)
+    tab, stack = window_a.value_tab, window_a.workspace.undo_stack
+    assert not delete_story_as_seen(tab, store, stack, seen_by_a)
+    (args,) = modals.called("information")
+    assert "Someone else already deleted the story “Pumps that last”" in args[2]
+    mine = store.run(values.create_story, community_id, StoryData("Mine"), threads[2:])
+    fresh = stored_story(store, mine)
+    assert fresh is not None
+    modals.answer("confirm", True)
+    assert delete_story_as_seen(tab, store, stack, fresh)  # no conflict: no second modal
+    assert stored_story(store, mine) is None and stack.count() == 1

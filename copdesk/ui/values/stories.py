@@ -9,7 +9,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -24,10 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copdesk.data import value_queries as Q
+from copdesk.data import values as V
+from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
 from copdesk.data.values import CYCLE_ORDER, MAX_TITLE, EntryRow, StoryData, StoryView
 from copdesk.framework import VALUE_CYCLES
+from copdesk.ui import conflicts, dialogs
 from copdesk.ui.members.model import fold
+from copdesk.ui.undo import perform_done
 from copdesk.ui.values.model import (
     MUTED,
     ROW_ROLE,
@@ -196,8 +201,39 @@ def entry_choice(row: EntryRow) -> Choice:
                   f"{row.kind_label}; {beneficiaries_text(row)}")
 
 
+#: A story's fields as the conflict dialog names them, in the form's order.
+CONFLICT_LABELS = {"title": "Title", "expected_ending": "Expected ending",
+                   "follow_up_on": "Follow up on", "entries": "Entries"}
+
+#: A story as stored now: its fields, its entries and its version (None: deleted).
+Loaded = tuple[StoryData, tuple[int, ...], int]
+
+
+def describe_story(
+    data: StoryData, entry_ids: Sequence[int], titles: dict[int, str]
+) -> dict[str, str]:
+    """A story's fields as people read them (``titles``: entry titles by id)."""
+    named = [titles.get(i, "(an entry not listed here)") for i in entry_ids]
+    ending = data.expected_ending.strip()
+    return {
+        "title": data.title.strip() or "(empty)",
+        "expected_ending": (ending[:300] + "…" if len(ending) > 300 else ending) or "(empty)",
+        "follow_up_on": data.follow_up_on.isoformat() if data.follow_up_on else "No follow-up",
+        "entries": "; ".join(sorted(named)) or "(none)",
+    }
+
+
 class StoryForm(QDialog):
-    """Build or edit a story: title, expected ending, follow-up date and its entries."""
+    """Build or edit a story: title, expected ending, follow-up date and its entries.
+
+    When editing, ``expected_version`` is the version of the story the form was filled
+    from (by default ``story.version``; ``submit`` hands it to the store, see
+    :func:`save_story`). If the store refuses the save with ConflictError,
+    ``load_current()`` reads the story as stored now (None: deleted) and the form shows
+    both versions: reload theirs (the form stays open with their values), overwrite
+    (``expected_version`` becomes None and the form saves again; ``recreate`` is True for
+    a story deleted meanwhile), or cancel (nothing saved, typing kept).
+    """
 
     def __init__(
         self,
@@ -206,11 +242,22 @@ class StoryForm(QDialog):
         entries: Sequence[EntryRow],
         chosen: Sequence[int] = (),
         story: StoryView | None = None,
+        expected_version: int | None = None,
+        load_current: Callable[[], Loaded | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
         self.story = story
+        #: The version the form was filled from (None: overwrite whatever is stored).
+        self.expected_version = expected_version if expected_version is not None else (
+            story.version if story is not None else None)
+        #: True when saving should re-create a story someone else deleted meanwhile.
+        self.recreate = False
+        #: Their version, once the user reloaded it (what the store has at expected_version).
+        self.loaded: tuple[StoryData, tuple[int, ...]] | None = None
+        self._load_current = load_current
+        self._entry_titles = {e.id: e.title for e in entries}
         self.setObjectName("storyForm")
         self.setWindowTitle("Edit story" if story else "New value-creation story")
         self.title = QLineEdit()
@@ -273,14 +320,19 @@ class StoryForm(QDialog):
         self.title.textEdited.connect(lambda _t: self.errors["title"].hide())
         self.follow_up.dateChanged.connect(lambda _d: self.errors["follow_up_on"].hide())
         if story is not None:
-            self.title.setText(story.title)
-            self.expected_ending.setPlainText(story.expected_ending)
-            if story.follow_up_on:
-                self.follow_up.setDate(_qdate(story.follow_up_on))
-            self.picker.set_checked([e.id for e in story.entries])
+            self.set_data(StoryData(story.title, story.expected_ending, story.follow_up_on),
+                          [e.id for e in story.entries])
         else:
             self.picker.set_checked(list(chosen))
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_data(self, data: StoryData, entry_ids: Sequence[int]) -> None:
+        """Fill the form (on opening, and with their version when reloading)."""
+        self.title.setText(data.title)
+        self.expected_ending.setPlainText(data.expected_ending)
+        self.set_follow_up(data.follow_up_on)
+        self.picker.set_checked(list(entry_ids))
+        self.show_errors({})
 
     def story_data(self) -> StoryData:
         qd = self.follow_up.date()
@@ -309,12 +361,185 @@ class StoryForm(QDialog):
         if not data.title.strip():
             self.show_errors({"title": "A story needs a title"})
             return
+        ids = self.picker.checked_ids()
         try:
-            self._submit(data, self.picker.checked_ids())
+            self._submit(data, ids)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        except ConflictError as exc:
+            if not self._resolve_conflict(exc, data, ids):
+                return
+        except (StoreError, LookupError) as exc:
+            self.show_errors({"title": f"Not saved: {exc}"})
+            return
         super().accept()
+
+    # -- someone else changed the story ----------------------------------------------------
+    def describe(self, data: StoryData, entry_ids: Sequence[int]) -> dict[str, str]:
+        """A story's fields as people read them."""
+        return describe_story(data, entry_ids, self._entry_titles)
+
+    def _resolve_conflict(
+        self, exc: ConflictError, data: StoryData, ids: tuple[int, ...]
+    ) -> bool:
+        """Someone else changed or deleted the story: True once the form may close."""
+        loaded = self._load_current() if self._load_current is not None else None
+        deleted = loaded is None
+        name = f"the story “{data.title.strip()}”"
+        dialog = conflicts.ConflictDialog(
+            f"Someone else deleted {name} while you were editing it." if deleted
+            else f"Someone else changed {name} while you were editing it.",
+            CONFLICT_LABELS,
+            self.describe(data, ids),
+            None if loaded is None else self.describe(loaded[0], loaded[1]),
+            what="story",
+            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+            reload_text="Discard my changes" if deleted else "Reload their version",
+            shown_when_deleted=("title", "entries"),
+            parent=self,
+        )
+        choice = conflicts.ask(dialog)
+        if choice == conflicts.RELOAD:
+            if loaded is None:
+                self.reject()  # nothing left to edit
+                return False
+            theirs, their_ids, version = loaded
+            self.expected_version = version
+            self.loaded = (theirs, their_ids)
+            self.set_data(theirs, their_ids)
+            return False
+        if choice != conflicts.OVERWRITE:
+            return False  # keep the form open with the user's typing
+        self.expected_version = None
+        self.recreate = deleted
+        try:
+            self._submit(data, ids)
+        except ValidationError as again:
+            self.show_errors(again.errors)
+            return False
+        except ConflictError as again:  # changed yet again meanwhile
+            return self._resolve_conflict(again, data, ids)
+        except (StoreError, LookupError) as again:
+            self.show_errors({"title": f"Not saved: {again}"})
+            return False
+        return True
+
+
+# --- saving and deleting against the version the user saw -------------------------------
+def load_story(store: Store, story_id: int) -> Loaded | None:
+    """The story as stored now (fields, entries, version), or None if it was deleted."""
+    with store.session() as session:
+        story = V.find_story(session, story_id)
+    if story is None:
+        return None
+    data = StoryData(story.title, story.expected_ending, story.follow_up_on)
+    return data, tuple(e.id for e in story.entries), story.version
+
+
+def save_story(
+    store: Store,
+    community_id: int,
+    undo_stack: QUndoStack,
+    story_id: int,
+    data: StoryData,
+    entry_ids: Sequence[int],
+    text: str,
+    *,
+    expected_version: int | None = None,
+    recreate: bool = False,
+) -> None:
+    """Save an edited story as one undoable step, checked against ``expected_version``.
+
+    Raises ConflictError (nothing written) when someone else changed or deleted the story
+    since that version; ``recreate`` puts back a story someone else deleted, with ``data``.
+    """
+    ids = list(entry_ids)
+    with store.session() as session:
+        prior = Q.story_links(session, ids)
+    if recreate:
+        store.run(V.restore_story, story_id, community_id, data, ids)
+        saved, kept = _stored(store, story_id, data, ids)
+        perform_done(
+            undo_stack, text,
+            undo=lambda: store.run(Q.undo_create_story, story_id, community_id, prior),
+            redo=lambda: store.run(V.restore_story, story_id, community_id, saved, kept),
+        )  # fmt: skip
+        return
+    before_data, before_ids = store.run(
+        V.update_story, story_id, data, ids, expected_version=expected_version
+    )
+    saved, kept = _stored(store, story_id, data, ids)
+    perform_done(
+        undo_stack, text,
+        undo=lambda: store.run(Q.set_story, story_id, community_id, before_data, before_ids,
+                               prior),
+        redo=lambda: store.run(Q.set_story, story_id, community_id, saved, kept),
+    )  # fmt: skip
+
+
+def _stored(
+    store: Store, story_id: int, data: StoryData, ids: Sequence[int]
+) -> tuple[StoryData, tuple[int, ...]]:
+    """The story as saved (cleaned by the data layer), for redo."""
+    loaded = load_story(store, story_id)
+    return (data, tuple(ids)) if loaded is None else (loaded[0], loaded[1])
+
+
+def delete_story_as_seen(
+    parent: QWidget, store: Store, undo_stack: QUndoStack, story: StoryView
+) -> bool:
+    """Delete ``story`` as the user saw it, after asking; True if it was deleted.
+
+    If someone else changed it since (its version moved), both versions are shown and the
+    user chooses to delete anyway or keep it; if someone else deleted it, that is said.
+    """
+    if not dialogs.confirm(
+        parent, "Delete story", f"Delete the story “{story.title}”?", ok_text="Delete",
+        informative="Its entries stay in the log. You can undo this with Ctrl+Z.",
+        destructive=True,
+    ):
+        return False
+    sid = story.id
+    try:
+        snap = store.run(V.delete_story, sid, expected_version=story.version)
+    except ConflictError as exc:
+        current = exc.current if isinstance(exc.current, StoryView) else None
+        name = f"the story “{story.title}”"
+        if current is None:
+            dialogs.information(parent, "Nothing to delete",
+                                f"Someone else already deleted {name}.")
+            return False
+        titles = {e.id: e.title for e in (*story.entries, *current.entries)}
+        mine = describe_story(_data_of(story), [e.id for e in story.entries], titles)
+        theirs = describe_story(_data_of(current), [e.id for e in current.entries], titles)
+        dialog = conflicts.ConflictDialog(
+            conflicts.delete_headline(name, False, "story"),
+            CONFLICT_LABELS, mine, theirs,
+            what="story", overwrite_text="Delete anyway", reload_text="Keep it",
+            mine_title="What you saw", parent=parent,
+        )  # fmt: skip
+        if conflicts.ask(dialog) != conflicts.OVERWRITE:
+            return False
+        try:
+            snap = store.run(V.delete_story, sid, expected_version=current.version)
+        except (StoreError, LookupError) as again:
+            dialogs.error(parent, "The story was not deleted", str(again))
+            return False
+    except (StoreError, LookupError) as exc:
+        dialogs.error(parent, "The story was not deleted", str(exc))
+        return False
+    perform_done(
+        undo_stack,
+        f"Delete story “{snap[2].title}”",
+        undo=lambda: store.run(V.restore_story, *snap),
+        redo=lambda: store.run(V.delete_story, sid),
+    )
+    return True
+
+
+def _data_of(story: StoryView) -> StoryData:
+    return StoryData(story.title, story.expected_ending, story.follow_up_on)
 
 
 def _cell(*widgets: QWidget) -> QWidget:
