@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from sqlalchemy.orm import Session
@@ -187,8 +188,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                 self._append(new)
             return
         moved = [rid for rid in changed if not self._in_place(self._pos[rid])]
-        if len(moved) > 1 or len(moved) + len(new) > BULK:
-            # Rows out of place among others out of place: one sort puts them all right.
+        if (moved and len(changed) > 1) or len(moved) + len(new) > BULK:
+            # A row out of place among other changed rows (its neighbours were checked
+            # against it, not against each other): one sort puts them all right.
             if new:
                 self._append(new)
             self._resort()
@@ -336,17 +338,33 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
 
 class FilterProxy(QSortFilterProxyModel):
-    """A proxy whose filter settings change through :meth:`change_filter`."""
+    """A proxy whose filter settings change through :meth:`change_filter`.
+
+    A re-filter removes and inserts rows in many small ranges (a thousand on a large
+    roster); :attr:`filtering` is True meanwhile, so that listeners can wait for the one
+    :attr:`filter_changed` at the end instead of working once per range.
+    """
+
+    filter_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.filtering = False
 
     def change_filter(self, apply: Callable[[], None]) -> None:
         """Apply a change of filter settings and re-filter the rows (Qt 6.10's way)."""
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # Qt before 6.10
-            apply()
-            self.invalidateFilter()
+        self.filtering = True
+        try:
+            if hasattr(self, "beginFilterChange"):
+                self.beginFilterChange()
+                apply()
+                self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            else:  # Qt before 6.10
+                apply()
+                self.invalidateFilter()
+        finally:
+            self.filtering = False
+        self.filter_changed.emit()
 
 
 class RowProxy(FilterProxy):

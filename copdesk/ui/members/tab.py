@@ -273,6 +273,7 @@ class MembersTab(TabPage):
         )
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved):
             signal.connect(self._update_counts)
+        self.proxy.filter_changed.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
         self.proxy.layoutChanged.connect(self._update_counts)
         self.proxy.dataChanged.connect(self._refresh_detail)
@@ -306,6 +307,7 @@ class MembersTab(TabPage):
         return self.workspace.community_id
 
     def reload(self) -> None:
+        self.knowledge.runner.cancel()  # a map of the community being left is not wanted
         self.model.set_source(self.store, self.community_id)
         self._insights_dirty = True
         self._refresh_insights()
@@ -329,6 +331,8 @@ class MembersTab(TabPage):
         self._insights_dirty = False
 
     def _update_counts(self, *_args: object) -> None:
+        if self.proxy.filtering:  # once at the end (filter_changed), not once per range
+            return
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
         noun = "member" if total == 1 else "members"
