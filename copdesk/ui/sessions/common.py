@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from copdesk.data import members
-from copdesk.data.members import MemberRow
+from copdesk.data import session_queries
+from copdesk.data.session_queries import DirectoryRow
 from copdesk.data.store import Store
 from copdesk.framework import SESSION_STATUSES, term_label
 
@@ -93,22 +93,11 @@ class MemberDirectory:
         self._by_id: dict[int, Person] = {}
 
     def load(self, store: Store | None, community_id: int | None) -> None:
-        rows: list[MemberRow] = []
+        rows: list[DirectoryRow] = []
         if store is not None and community_id is not None:
             with store.session() as session:
-                rows = members.list_members(session, community_id)
-        self.people = [
-            Person(
-                r.id,
-                r.full_name,
-                r.level,
-                r.roles,
-                tuple(dict.fromkeys((*r.expertise, *r.interests))),
-                r.status == "active" and not r.erased,
-            )
-            for r in rows
-            if not r.erased
-        ]
+                rows = session_queries.directory_rows(session, community_id)
+        self.people = [Person(r.id, r.full_name, r.level, r.roles, r.tags, r.active) for r in rows]
         self._by_id = {p.id: p for p in self.people}
 
     def name(self, member_id: int | None, missing: str = NO_OWNER) -> str:
