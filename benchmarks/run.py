@@ -201,8 +201,13 @@ def _on_first_paint(widget: Any, callback: Callable[[], None]) -> None:
     widget.installEventFilter(widget._first_paint)
 
 
-def probe_start_bare() -> None:
+def probe_start_bare(with_sqlalchemy: str = "") -> None:
+    """The bare window; with "sqlalchemy", SQLAlchemy's ORM imported too (for scale: the
+    memory copdesk's chosen data toolkit takes before it holds any data)."""
     from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+
+    if with_sqlalchemy:
+        import sqlalchemy.orm  # noqa: F401
 
     app = QApplication([])
     window = QMainWindow()
@@ -626,6 +631,10 @@ def measure(sizes: Sequence[str], runs: int, slow_runs: int) -> tuple[list[Row],
             r.ours[size], r.base[size], r.extra[size] = median(mem), median(mem_bare), data_mb
             r = row("Peak memory, all four tabs visited", "MB", target=1.5)
             r.ours[size], r.base[size], r.extra[size] = median(mem_all), median(mem_bare), data_mb
+            _, out = run_child(["start-bare", "sqlalchemy"], work)
+            r = row("Peak memory, bare window + SQLAlchemy imported", "MB",
+                    note="for scale: the data toolkit alone, no data")  # fmt: skip
+            r.ours[size], r.base[size] = out["rss"], median(mem_bare)
             # Tabs, filter, knowledge map, coverage.
             print(f"[{size}] tabs and filter ({runs} runs)", flush=True)
             db = fresh_copy(src, work)
