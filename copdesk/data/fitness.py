@@ -23,6 +23,7 @@ from copdesk.data import sessions as S
 from copdesk.data.ids import keep_ids_unused
 from copdesk.data.members import reach
 from copdesk.data.models import (
+    AgendaBlock,
     Answer,
     Assessment,
     AssessmentParticipant,
@@ -804,6 +805,52 @@ def _open_actions(last: Assessment) -> list[OpenAction]:
 
 
 # --- evidence the store already holds ---------------------------------------------------
+def _method_novelty(
+    session: Session, community_id: int, start: dt.date, end: dt.date
+) -> tuple[int, int]:
+    """Agenda blocks of held sessions from ``start`` to ``end`` (days) with a familiar
+    method and with a new one, as :func:`sessions.function_coverage` counts them.
+
+    A method (case aside; breaks aside) is new in the first session that uses it and
+    familiar ever after. Two set-based queries rather than walking every block of the
+    community's history: the methods used before the period, and the period's blocks
+    counted per session and method.
+    """
+    held = and_(CopSession.community_id == community_id, CopSession.status == "held")
+    with_method = AgendaBlock.method.not_in(("", "break"))
+    since = dt.datetime.combine(start, dt.time())
+    before = {
+        str(m).casefold()
+        for m in session.scalars(
+            select(AgendaBlock.method)
+            .distinct()
+            .join(CopSession, CopSession.id == AgendaBlock.session_id)
+            .where(held, with_method, CopSession.starts_at < since)
+        )
+    }
+    rows = session.execute(
+        select(AgendaBlock.method, CopSession.id, func.count())
+        .join(CopSession, CopSession.id == AgendaBlock.session_id)
+        .where(
+            held,
+            with_method,
+            CopSession.starts_at >= since,
+            CopSession.starts_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+        )
+        .group_by(CopSession.starts_at, CopSession.id, AgendaBlock.method)
+        .order_by(CopSession.starts_at, CopSession.id)
+    ).all()
+    familiar = new = 0
+    first_session: dict[str, int] = {}
+    for method, sid, n in rows:
+        key = method.casefold()
+        if key not in before and first_session.setdefault(key, sid) == sid:
+            new += n
+        else:
+            familiar += n
+    return familiar, new
+
+
 def evidence_hints(
     session: Session, community_id: int, held_on: dt.date, *, months: int = 12
 ) -> dict[str, list[str]]:
@@ -875,10 +922,9 @@ def evidence_hints(
     hints["public_private_spaces"].append(
         f"{public} public and {n_sessions - public} private sessions {period}"
     )
-    cov = S.function_coverage(session, community_id, start, held_on)
+    familiar, new = _method_novelty(session, community_id, start, held_on)
     hints["familiarity_excitement"].append(
-        f"{plural(sum(cov.familiar_methods.values()), 'block')} used familiar methods, "
-        f"{plural(sum(cov.new_methods.values()), 'block')} tried new ones"
+        f"{plural(familiar, 'block')} used familiar methods, {plural(new, 'block')} tried new ones"
     )
     if n_held:
         gaps = [g for g in rh.gaps_days] or [0]

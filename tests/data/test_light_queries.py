@@ -1,4 +1,4 @@
-"""The light member lists the Sessions and Value tabs load, on a real store.
+"""The light queries the Sessions, Fitness and Value tabs load, on a real store.
 
 They read a few columns as Core rows (quick on 10,000 members) and must give the pickers
 exactly what the whole roster rows gave: same members in the same order, roles in the
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from copdesk.data import members, session_queries
+from copdesk.data import fitness, members, session_queries, sessions
 from copdesk.data.models import Member
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
+from copdesk.text import plural
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -59,3 +60,40 @@ def test_directory_rows_of_another_community_and_unflushed_edits(
         rows = session_queries.directory_rows(s, community_id)
         assert [r.full_name for r in rows] == ["Ada Lovelace", "Bo"]
         s.rollback()
+
+
+def _novelty_hint(store: Store, community_id: int, held_on: dt.date) -> str:
+    with store.session() as s:
+        return fitness.evidence_hints(s, community_id, held_on)["familiarity_excitement"][0]
+
+
+def _coverage_hint(store: Store, community_id: int, held_on: dt.date) -> str:
+    start = held_on - dt.timedelta(days=round(12 * 30.44))
+    with store.session() as s:
+        cov = sessions.function_coverage(s, community_id, start, held_on)
+    familiar, new = sum(cov.familiar_methods.values()), sum(cov.new_methods.values())
+    return f"{plural(familiar, 'block')} used familiar methods, {plural(new, 'block')} tried new ones"
+
+
+def test_fitness_hints_count_new_and_familiar_methods_as_coverage_does(
+    store: Store, community_id: int
+) -> None:
+    def held(day: dt.date, *methods: str, status: str = "held") -> None:
+        blocks = [sessions.BlockData(f"Block {i}", 10, method=m) for i, m in enumerate(methods)]
+        store.run(sessions.create_session, community_id, sessions.SessionData(
+            f"S {day}", dt.datetime.combine(day, dt.time(10)), status=status), blocks)
+
+    held(dt.date(2024, 1, 10), "Fishbowl", "break")  # before the period: familiar later
+    held(dt.date(2025, 3, 1), "fishbowl", "World café", "World café", "break", "")
+    held(dt.date(2025, 3, 1), "world CAFÉ", "Peer assist")  # same day, later id: familiar
+    held(dt.date(2025, 4, 1), "Peer assist", "Open space", status="planned")  # not held
+    held(dt.date(2025, 5, 1), "Open space", "Break")  # "Break" is a method (as coverage says)
+    held(dt.date(2025, 9, 2), "Lightning talks")  # after the assessment: not counted
+    held_on = dt.date(2025, 9, 1)
+    hint = _novelty_hint(store, community_id, held_on)
+    # familiar: fishbowl, world café (2nd session); new: 2 × world café, peer assist,
+    # open space, Break
+    assert hint == "2 blocks used familiar methods, 5 blocks tried new ones"
+    assert hint == _coverage_hint(store, community_id, held_on)
+    for day in (dt.date(2024, 1, 10), dt.date(2025, 3, 1), dt.date(2026, 1, 1)):
+        assert _novelty_hint(store, community_id, day) == _coverage_hint(store, community_id, day)

@@ -132,6 +132,7 @@ class FitnessTab(TabPage):
         self._loaded_store: Store | None = None
         self._commands: list[StoreCommand] = []  # keeps the Python side of pushed commands
         self._history_dirty = True
+        self._selecting = False  # reload selects a row and then loads it itself
         self._init_models()
         self._init_actions()
         self._init_widgets()
@@ -369,7 +370,13 @@ class FitnessTab(TabPage):
         self._history_dirty = True
         self._refresh_history()
         if self.proxy.rowCount():
-            self.table.selectRow(0)
+            # Load the selected assessment (and its evidence hints) once, below, not also
+            # from the selection signal selectRow emits.
+            self._selecting = True
+            try:
+                self.table.selectRow(0)
+            finally:
+                self._selecting = False
         self._on_selection()
 
     def _on_store_changes(self, recorded: list[object]) -> None:
@@ -422,6 +429,8 @@ class FitnessTab(TabPage):
         return True
 
     def _on_selection(self, *_args: QItemSelection) -> None:
+        if self._selecting:
+            return
         self.questionnaire.commit_pending()
         self._load(self.current_id())
 
