@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copdesk.data.communities import CommunityInfo
 from copdesk.data.validation import ValidationError
 from copdesk.framework import Stage
 from copdesk.ui.icons import app_icon
@@ -34,18 +35,24 @@ STAGE_HELP = {
 
 
 class CommunityForm(QDialog):
-    """Name, domain statement, host organisation and stage of a new community.
+    """Name, domain statement, host organisation and stage of a community.
 
-    ``submit(name, domain, host, stage)`` creates it (raising ValidationError for a name
-    already taken); the dialog closes only once it succeeded.
+    ``submit(name, domain, host, stage)`` creates it, or with ``info`` saves the details of
+    that community (raising ValidationError for a name already taken); the dialog closes
+    only once it succeeded. ``submit`` returning False keeps the form open (after a
+    conflict the user chose to reload, say).
     """
 
     def __init__(
-        self, submit: Callable[[str, str, str, str], None], parent: QWidget | None = None
+        self,
+        submit: Callable[[str, str, str, str], bool | None],
+        parent: QWidget | None = None,
+        *,
+        info: CommunityInfo | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
-        self.setWindowTitle("New community")
+        self.setWindowTitle("New community" if info is None else "Community details")
         self.setObjectName("communityForm")
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Water & Sanitation Practitioners")
@@ -84,7 +91,7 @@ class CommunityForm(QDialog):
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok is not None
-        ok.setText("Create community")
+        ok.setText("Create community" if info is None else "Save")
         self.ok_button = ok
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -93,19 +100,31 @@ class CommunityForm(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+        if info is not None:
+            self.fill(info)
+
+    def fill(self, info: CommunityInfo) -> None:
+        """Show ``info``'s details in the form."""
+        self.name.setText(info.name)
+        self.domain.setPlainText(info.domain)
+        self.host.setText(info.host_organisation)
+        self.stage.setCurrentIndex(max(0, self.stage.findData(info.stage)))
+        self.name_error.hide()
+
+    def values(self) -> tuple[str, str, str, str]:
+        """(name, domain, host, stage) as typed."""
+        return (self.name.text(), self.domain.toPlainText(), self.host.text(),
+                str(self.stage.currentData()))
 
     def accept(self) -> None:
         try:
-            self._submit(
-                self.name.text(),
-                self.domain.toPlainText(),
-                self.host.text(),
-                str(self.stage.currentData()),
-            )
+            done = self._submit(*self.values())
         except ValidationError as exc:
             self.name_error.setText("; ".join(exc.errors.values()))
             self.name_error.show()
             self.name.setFocus()
+            return
+        if done is False:
             return
         super().accept()
 

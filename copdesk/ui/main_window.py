@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
     def _init_actions(self) -> None:
         self.new_community_action = QAction("&New community…", self)
         self.switch_community_action = QAction("&Switch community…", self)
+        self.community_details_action = QAction("Community &details…", self)
         self.open_store_action = QAction("&Open store…", self)
         self.open_store_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
         self.export_report_action = QAction(icon("roster"), "&Report (PDF)…", self)
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         file_menu, edit_menu, view_menu, help_menu = self.menus
         file_menu.addAction(self.new_community_action)
         file_menu.addAction(self.switch_community_action)
+        file_menu.addAction(self.community_details_action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_store_action)
         file_menu.addSeparator()
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.new_community_action.triggered.connect(self.new_community)
         self.switch_community_action.triggered.connect(self.switch_community)
+        self.community_details_action.triggered.connect(self.edit_community)
         self.open_store_action.triggered.connect(self.choose_store)
         self.export_report_action.triggered.connect(self.export_report)
         self.export_csv_action.triggered.connect(self.members_tab.export_csv)
@@ -393,7 +396,8 @@ class MainWindow(QMainWindow):
         self.switch_community_action.setEnabled(several)
         has = info is not None
         for action in (self.export_report_action, self.export_csv_action, self.find_action,
-                       self.logo_action, self.remove_logo_action):
+                       self.logo_action, self.remove_logo_action,
+                       self.community_details_action):
             action.setEnabled(has)
         if store is None:
             self.where_label.setText("No store open")
@@ -455,6 +459,81 @@ class MainWindow(QMainWindow):
             form.deleteLater()
         if accepted and created:
             self.set_community(created[0])
+
+    def edit_community(self) -> None:
+        """File > Community details…: name, domain, host and stage; undoable.
+
+        Saved against the version the form was filled from: on a shared store, details
+        someone else changed meanwhile are shown beside the user's (reload or overwrite).
+        """
+        from copdesk.data import communities
+        from copdesk.data.store import ConflictError, StoreError
+        from copdesk.framework import Stage
+        from copdesk.ui import conflicts
+        from copdesk.ui.community import CommunityForm
+        from copdesk.ui.undo import perform_done
+
+        store, before = self.store, self.community()
+        if store is None or before is None:
+            return
+        cid = before.id
+        seen = {"version": before.version}
+        labels = {"name": "Name", "domain": "Domain", "host": "Host organisation",
+                  "stage": "Stage of development"}
+        stage_label = {s.value: s.label for s in Stage}
+
+        def shown(name: str, domain: str, host: str, stage: str) -> dict[str, str]:
+            return {"name": name, "domain": domain, "host": host,
+                    "stage": stage_label.get(stage, stage)}
+
+        def save(values: tuple[str, str, str, str], expected: int | None) -> None:
+            name, domain, host, stage = values
+            store.run(communities.update_community, cid, name=name, domain=domain,
+                      host_organisation=host, stage=stage, expected_version=expected)
+
+        def submit(name: str, domain: str, host: str, stage: str) -> bool:
+            values = (name, domain, host, stage)
+            try:
+                save(values, seen["version"])
+            except ConflictError:
+                now = self.community()
+                theirs = None if now is None else shown(
+                    now.name, now.domain, now.host_organisation, now.stage)
+                choice = conflicts.ask(conflicts.ConflictDialog(
+                    "Someone else changed the community's details while you were editing "
+                    "them.", labels, shown(*values), theirs, what="community", parent=form,
+                ))
+                if now is None:  # the community itself is gone: nothing to save into
+                    form.reject()
+                    return False
+                if choice != conflicts.OVERWRITE:
+                    if choice == conflicts.RELOAD:
+                        form.fill(now)
+                        seen["version"] = now.version
+                    return False
+                save(values, None)
+            after.append(values)
+            return True
+
+        after: list[tuple[str, str, str, str]] = []
+        form = CommunityForm(submit, self, info=before)
+        try:
+            accepted = dialogs.run(form)
+        except StoreError as exc:
+            dialogs.error(self, "The community's details were not saved", str(exc))
+            return
+        finally:
+            form.deleteLater()
+        if not accepted or not after:
+            return
+        old = (before.name, before.domain, before.host_organisation, before.stage)
+        perform_done(
+            self.workspace.undo_stack,
+            "Change the community's details",
+            undo=lambda: save(old, None),
+            redo=lambda: save(after[0], None),
+        )
+        self._update_status()
 
     def open_demo(self) -> None:
         from copdesk.data.store import StoreError

@@ -62,8 +62,8 @@ def test_menus_hold_what_a_desktop_user_expects(window: MainWindow) -> None:
     }
     assert list(menus) == ["File", "Edit", "View", "Help"]
     assert menus["File"] == [
-        "New community…", "Switch community…", "Open store…", "Export…", "Host logo…",
-        "Remove host logo", "Restore from backup…", "Quit",
+        "New community…", "Switch community…", "Community details…", "Open store…",
+        "Export…", "Host logo…", "Remove host logo", "Restore from backup…", "Quit",
     ]
     assert menus["Edit"][2:] == ["Find"]
     assert menus["Edit"][0].startswith("Undo") and menus["Edit"][1].startswith("Redo")
