@@ -61,7 +61,15 @@ from copdesk.ui.values.model import (
     EntryFilterProxy,
     EntryTableModel,
 )
-from copdesk.ui.values.stories import StoryForm, StoryModel, StoryProxy, StoryReader
+from copdesk.ui.values.stories import (
+    StoryForm,
+    StoryModel,
+    StoryProxy,
+    StoryReader,
+    delete_story_as_seen,
+    load_story,
+    save_story,
+)
 from copdesk.ui.workspace import Workspace
 
 LOG, STORIES, MATRIX = 0, 1, 2
@@ -999,8 +1007,13 @@ class ValueTab(TabPage):
         chosen: Sequence[int] = (),
         story: StoryView | None = None,
     ) -> StoryForm:
+        store = self.workspace.store
+        load = None
+        if story is not None and store is not None:
+            sid = story.id
+            load = lambda: load_story(store, sid)  # noqa: E731
         return StoryForm(submit, entries=self.model.all_rows(), chosen=chosen, story=story,
-                         parent=self)
+                         load_current=load, parent=self)
 
     def _stored_story(self, story_id: int) -> StoryData:
         for s in self._fetch_stories():
@@ -1035,23 +1048,15 @@ class ValueTab(TabPage):
             self.story_table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _change_story(
-        self, story: StoryView, data: StoryData, ids: Sequence[int], text: str
+        self, story: StoryView, data: StoryData, ids: Sequence[int], text: str,
+        *, expected_version: int | None, recreate: bool = False,
     ) -> None:
         ready = self._ready()
         if ready is None:
             return
         store, cid = ready
-        sid = story.id
-        with store.session() as session:
-            prior = Q.story_links(session, list(ids))
-        before_data, before_ids = store.run(V.update_story, sid, data, list(ids))
-        saved = self._stored_story(sid)
-        perform_done(
-            self.workspace.undo_stack,
-            text,
-            undo=lambda: store.run(Q.set_story, sid, cid, before_data, before_ids, prior),
-            redo=lambda: store.run(Q.set_story, sid, cid, saved, tuple(ids)),
-        )
+        save_story(store, cid, self.workspace.undo_stack, story.id, data, ids, text,
+                   expected_version=expected_version, recreate=recreate)
 
     def add_to_story(self) -> None:
         rows = self.selected_rows()
@@ -1068,7 +1073,8 @@ class ValueTab(TabPage):
         ids = list(dict.fromkeys([*(e.id for e in story.entries), *(r.id for r in rows)]))
         data = StoryData(story.title, story.expected_ending, story.follow_up_on)
         try:
-            self._change_story(story, data, ids, f"Add to story “{story.title}”")
+            self._change_story(story, data, ids, f"Add to story “{story.title}”",
+                               expected_version=story.version)
         except ValidationError as exc:
             dialogs.warning(self, "Not added to the story", "; ".join(exc.errors.values()))
             return
@@ -1082,10 +1088,17 @@ class ValueTab(TabPage):
         if story is None or self._ready() is None:
             return
 
-        def submit(data: StoryData, ids: tuple[int, ...]) -> None:
-            self._change_story(story, data, ids, f"Edit story “{data.title.strip()}”")
+        form: StoryForm | None = None
 
-        self._run_form(self._story_form(submit, story=story))
+        def submit(data: StoryData, ids: tuple[int, ...]) -> None:
+            assert form is not None
+            verb = "Re-create" if form.recreate else "Edit"
+            self._change_story(story, data, ids, f"{verb} story “{data.title.strip()}”",
+                               expected_version=form.expected_version,
+                               recreate=form.recreate)
+
+        form = self._story_form(submit, story=story)
+        self._run_form(form)
 
     def delete_story(self) -> None:
         ready = self._ready()
@@ -1093,24 +1106,7 @@ class ValueTab(TabPage):
         if ready is None or story is None:
             return
         store, _cid = ready
-        if not dialogs.confirm(
-            self, "Delete story", f"Delete the story “{story.title}”?", ok_text="Delete",
-            informative="Its entries stay in the log. You can undo this with Ctrl+Z.",
-            destructive=True,
-        ):
-            return
-        sid = story.id
-        try:
-            snap = store.run(V.delete_story, sid)
-        except (StoreError, LookupError) as exc:
-            dialogs.error(self, "The story was not deleted", str(exc))
-            return
-        perform_done(
-            self.workspace.undo_stack,
-            f"Delete story “{story.title}”",
-            undo=lambda: store.run(V.restore_story, *snap),
-            redo=lambda: store.run(V.delete_story, sid),
-        )
+        delete_story_as_seen(self, store, self.workspace.undo_stack, story)
 
     def log_follow_up(self) -> None:
         story = self.current_story()
