@@ -417,7 +417,7 @@ def list_entries(
         if end is not None:
             ben_stmt = ben_stmt.where(ValueEntry.entry_date <= end)
     ben: dict[int, list[int]] = defaultdict(list)
-    for eid, mid in conn.execute(ben_stmt):
+    for eid, mid in conn.execute(ben_stmt).all():  # whole: row by row costs more
         ben[eid].append(mid)
     # Names and consent: plain columns (ORM members cost more than the query), only the
     # members these entries mention when a few entries were asked for.
@@ -430,7 +430,7 @@ def list_entries(
         name_stmt = name_stmt.where(Member.id.in_(mentioned))
     names: dict[int, tuple[str, bool, str]] = {
         mid: (full, bool(consent and not erased), full.casefold())
-        for mid, full, consent, erased in conn.execute(name_stmt)
+        for mid, full, consent, erased in conn.execute(name_stmt).all()
     }
     out = []
     for (
