@@ -44,12 +44,17 @@ HELPER = textwrap.dedent(
     from copdesk.data.store import Store
     from copdesk.data.validation import MemberData
 
+    def say(word):
+        # One write call per line: print() writes the text and its newline separately,
+        # and a kill between the two ran a line into the next ("801dead ...").
+        os.write(1, f"{word}\\n".encode())
+
     def write(path, n):
         store = Store.open(path, exclusive=True)
         with store.session() as s:
             infos = communities.list_communities(s)
         cid = infos[0].id if infos else store.run(communities.create_community, "Kill CoP")
-        print("open", flush=True)
+        say("open")
         while True:
             n += 1
             data = MemberData(
@@ -57,7 +62,7 @@ HELPER = textwrap.dedent(
                 expertise=(f"tag {n % 7}", "Pumps"), notes="x" * (n % 500),
             )
             mid = store.run(members.add_member, cid, data)
-            print(mid, flush=True)
+            say(mid)
 
     # Warm up once (mappers configured, statements compiled, Alembic loaded) so that
     # every forked writer starts writing within milliseconds.
