@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -112,6 +112,31 @@ class TemplateNameDialog(QDialog):
                 self.error.show()
                 return
         super().accept()
+
+
+class WrappedLines(QWidget):
+    """A box of word-wrapped lines that is always as tall as its lines need.
+
+    Layouts size a wrapped label by a guessed width, so a narrow column clipped or
+    overlapped the rhythm lines; this box asks its layout for the height at its real
+    width whenever the width or the text changes.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # its style sheet's box
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        height = layout.heightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
 
 
 class SessionsTab(TabPage):
@@ -245,7 +270,7 @@ class SessionsTab(TabPage):
         filters.addWidget(self.status_filter)
         filters.addWidget(self.space_filter)
 
-        rhythm = QWidget()
+        rhythm = self.rhythm_box = WrappedLines()
         rhythm.setObjectName("rhythmBox")
         rhythm.setStyleSheet("QWidget#rhythmBox { background: #f2f6f7; border-radius: 6px; }")
         rbox = QVBoxLayout(rhythm)
@@ -434,6 +459,7 @@ class SessionsTab(TabPage):
                 f"{nxt.time_zone} ({when})"
             )
             self.next_label.setStyleSheet(f"color: {MUTED};")
+        self.rhythm_box.fit()
 
     # -- selection -------------------------------------------------------------------------
     def _request_log_value(self) -> None:

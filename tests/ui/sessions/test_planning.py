@@ -267,3 +267,18 @@ def test_session_models_pass_the_model_tester(
     proxy.set_text("extra")
     qtmodeltester.check(proxy)  # type: ignore[attr-defined]
     assert proxy.rowCount() == 1 and model.find(sid) is not None
+
+
+@pytest.mark.parametrize("width", [1280, 900, 700])
+def test_the_rhythm_lines_are_never_clipped(
+    qtbot: QtBot, tab: SessionsTab, planned: dict[str, int], width: int
+) -> None:
+    tab.reload()
+    tab.resize(width, 560)
+    qtbot.wait(20)  # the layout settles
+    assert tab.rhythm_label.text().startswith("Rhythm: ") and tab.next_label.text()
+    for label in (tab.count_label, tab.rhythm_label, tab.next_label):
+        assert label.isVisible()
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    box = tab.rhythm_box.geometry()
+    assert box.bottom() < tab.table.mapTo(tab, tab.table.rect().topLeft()).y()
