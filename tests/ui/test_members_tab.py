@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -485,3 +485,60 @@ def test_member_rows_carry_the_row_object(roster: dict[str, int], window: MainWi
     assert model.index(0, 0).data(ROW_ROLE) is model.row_at(0)
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def test_a_large_import_runs_off_the_ui_thread(
+    tmp_path: Path, qtbot: QtBot, modals: Modals, store: Store, community_id: int,
+    window: MainWindow,
+) -> None:
+    lines = ["Full name,Email,Organisation,Level,Expertise"]
+    lines += [f"Member {n:04d},m{n}@example.org,Utility {n % 40},active,Pumps;Tariffs"
+              for n in range(3000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size >= 128 * 1024
+    tab = window.members_tab
+    tab.import_inline_below = 128 * 1024  # this file goes to the worker
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    seen: dict[str, object] = {}
+
+    def accept(dialog: QDialog) -> bool:
+        seen["ticks_before_preview"] = len(ticks)
+        dialog.accept()
+        return True
+
+    modals.answer("open_file", path)
+    modals.answer("run", accept)
+    tab.import_action.trigger()
+    assert tab.import_runner.is_busy() and tab.import_busy.isVisibleTo(tab)
+    assert not tab.import_action.isEnabled()  # one import at a time
+    qtbot.waitUntil(lambda: len(stored_names(store, community_id)) == 3000, timeout=60000)
+    qtbot.waitUntil(lambda: not tab.import_runner.is_busy(), timeout=10000)
+    timer.stop()
+    assert isinstance(seen["ticks_before_preview"], int) and seen["ticks_before_preview"] > 0
+    assert len(ticks) > seen["ticks_before_preview"]  # the loop ran during the commit too
+    assert tab.import_action.isEnabled() and not tab.import_busy.isVisibleTo(tab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 3000, timeout=10000)
+    window.undo_action.trigger()
+    assert stored_names(store, community_id) == set()
+
+
+def test_a_broken_large_file_is_explained_after_the_background_read(
+    tmp_path: Path, qtbot: QtBot, modals: Modals, store: Store, community_id: int,
+    window: MainWindow,
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"\x00\xff" * 100_000)  # not text at all
+    tab = window.members_tab
+    tab.import_inline_below = 1024
+    modals.answer("open_file", path)
+    modals.answer("error", None)
+    tab.import_action.trigger()
+    qtbot.waitUntil(lambda: bool(modals.called("error")), timeout=30000)
+    (args,) = modals.called("error")
+    assert args[1] == "Cannot read this file" and "broken.csv" in args[2]
+    assert "Traceback" not in args[2] and "something went wrong" not in args[2]
+    assert stored_names(store, community_id) == set()

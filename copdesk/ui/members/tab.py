@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QPoint, QSettings, Qt
@@ -42,6 +43,7 @@ from copdesk.ui.members.model import ROW_ROLE, Column, MemberFilterProxy, Member
 from copdesk.ui.members.reach import ReachView
 from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
+from copdesk.ui.tasks import BusyIndicator, QueryRunner
 from copdesk.ui.undo import perform_done
 from copdesk.ui.workspace import Workspace
 
@@ -63,6 +65,16 @@ HIDDEN_BY_DEFAULT = (
 )
 
 ROSTER, KNOWLEDGE, REACH = 0, 1, 2
+#: A CSV file this small (about 1,500 rows) is read and imported right away; a larger one
+#: on the worker thread, with "Importing…" in the toolbar, so the window keeps repainting.
+IMPORT_INLINE_BELOW = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """An expected failure of a background step, as the words to show."""
+
+    message: str
 
 
 def _restore_all(session: Session, snaps: Sequence[MemberSnapshot]) -> None:
@@ -122,6 +134,8 @@ class MembersTab(TabPage):
 
     # -- building ------------------------------------------------------------------------
     def _init_models(self) -> None:
+        self.import_runner = QueryRunner(self)
+        self.import_inline_below = IMPORT_INLINE_BELOW
         self.model = MemberTableModel(self)
         self.proxy = MemberFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -229,6 +243,12 @@ class MembersTab(TabPage):
         toolbar.addSpacing(12)
         for action in (self.import_action, self.export_action):
             toolbar.addWidget(self._tool_button(action))
+        self.import_busy = BusyIndicator("Importing…")
+        self.import_runner.busy_changed.connect(self.import_busy.set_busy)
+        self.import_runner.busy_changed.connect(
+            lambda busy: self.import_action.setEnabled(not busy)
+        )
+        toolbar.addWidget(self.import_busy)
         toolbar.addStretch(1)
         toolbar.addWidget(self.count_label)
 
@@ -658,6 +678,11 @@ class MembersTab(TabPage):
         return choice == ConflictDialog.OVERWRITE
 
     def import_csv(self) -> None:
+        """Members from a CSV file: read, previewed, then added in one step (undoable).
+
+        A large file is read and added on the worker thread ("Importing…" beside the
+        buttons, the window keeps repainting); a small one right away.
+        """
         ready = self._ready()
         if ready is None:
             return
@@ -668,22 +693,56 @@ class MembersTab(TabPage):
         if path is None:
             return
         try:
-            with store.session() as session:
-                preview = csvio.preview_import(session, cid, path)
-        except (csvio.CsvError, OSError, StoreError) as exc:
-            dialogs.error(self, "Cannot read this file", f"{path.name}: {exc}")
+            background = path.stat().st_size >= self.import_inline_below
+        except OSError:
+            background = False  # the read below says what is wrong with it
+
+        def read(session: Session) -> csvio.ImportPreview | _Failed:
+            try:
+                return csvio.preview_import(session, cid, path)
+            except (csvio.CsvError, OSError, StoreError) as exc:
+                return _Failed(f"{path.name}: {exc}")
+
+        run = self.import_runner.submit if background else self.import_runner.run_now
+        run(
+            store, read,
+            lambda result: self._import_previewed(store, cid, path, result, background),
+            lambda message: dialogs.error(self, "Cannot read this file", message),
+        )
+
+    def _import_previewed(
+        self, store: Store, cid: int, path: Path, result: csvio.ImportPreview | _Failed,
+        background: bool,
+    ) -> None:
+        if isinstance(result, _Failed):
+            dialogs.error(self, "Cannot read this file", result.message)
             return
+        preview = result
         dialog = ImportPreviewDialog(preview, self)
         try:
             if not dialogs.run(dialog):
                 return
         finally:
             dialog.deleteLater()
-        try:
-            ids = store.run(csvio.commit_import, cid, preview)
-        except (csvio.CsvError, StoreError, ValueError) as exc:
-            dialogs.error(self, "Nothing was imported", str(exc))
+
+        def write(_session: Session) -> list[int] | _Failed:
+            try:
+                return store.run(csvio.commit_import, cid, preview)
+            except (csvio.CsvError, StoreError, ValueError) as exc:
+                return _Failed(str(exc))
+
+        run = self.import_runner.submit if background else self.import_runner.run_now
+        run(
+            store, write,
+            lambda ids: self._import_done(store, path, ids),
+            lambda message: dialogs.error(self, "Nothing was imported", message),
+        )
+
+    def _import_done(self, store: Store, path: Path, result: list[int] | _Failed) -> None:
+        if isinstance(result, _Failed):
+            dialogs.error(self, "Nothing was imported", result.message)
             return
+        ids = result
         if not ids:
             return
         snaps = store.run(_snapshot_all, ids)
