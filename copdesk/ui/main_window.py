@@ -318,9 +318,15 @@ class MainWindow(QMainWindow):
 
     def _release_store(self) -> None:
         from copdesk.data import backup
+        from copdesk.ui.tasks import QueryRunner
 
         store = self.workspace.store
         if store is not None:
+            # Background work on this store (a map, an import) ends before it is let go:
+            # results still wanted are dropped, a write in progress is waited for.
+            for runner in self.findChildren(QueryRunner):
+                runner.cancel()
+                runner.wait()
             try:
                 self.backups.backup_now_if_changed()
             except backup.BackupError as exc:

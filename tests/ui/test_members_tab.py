@@ -18,7 +18,7 @@ from copdesk.ui.members.form import MemberForm
 from copdesk.ui.members.model import ROW_ROLE, Column
 from copdesk.ui.members.tab import MembersTab, _restore_all
 
-from .conftest import Modals
+from .conftest import Modals, WindowFactory
 
 
 def shown_names(tab: MembersTab) -> list[str]:
@@ -542,3 +542,22 @@ def test_a_broken_large_file_is_explained_after_the_background_read(
     assert args[1] == "Cannot read this file" and "broken.csv" in args[2]
     assert "Traceback" not in args[2] and "something went wrong" not in args[2]
     assert stored_names(store, community_id) == set()
+
+
+def test_closing_the_window_during_a_background_import_waits_for_it(
+    tmp_path: Path, qtbot: QtBot, modals: Modals, store: Store, community_id: int,
+    make_window: WindowFactory,
+) -> None:
+    lines = ["Full name,Email"] + [f"Member {n:04d},m{n}@example.org" for n in range(2000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    window = make_window(Store.open(store.url), owns_store=True)  # closing closes it
+    tab = window.members_tab
+    tab.import_inline_below = 0
+    modals.answer("open_file", path)
+    modals.answer("run", lambda dialog: (dialog.accept(), True)[1])
+    tab.import_action.trigger()
+    qtbot.waitUntil(lambda: modals.called("run") != [], timeout=30000)  # previewed
+    window.close()  # while the commit runs on the worker: it finishes, then the store closes
+    assert not tab.import_runner.is_busy()
+    assert len(stored_names(store, community_id)) == 2000  # the write finished, whole
