@@ -374,8 +374,12 @@ def list_entries(
     named: str = "all",
     start: dt.date | None = None,
     end: dt.date | None = None,
+    in_stories: bool = False,
 ) -> list[EntryRow]:
-    """Entries newest first; ``named="consenting"`` names only consenting beneficiaries."""
+    """Entries newest first; ``named="consenting"`` names only consenting beneficiaries.
+
+    ``in_stories`` keeps only the entries that belong to a story.
+    """
     if session.autoflush:
         session.flush()  # what session.execute would do: pending edits are seen
     # Core on the session's connection: ORM-wrapped result rows cost more than the query.
@@ -400,6 +404,8 @@ def list_entries(
         stmt = stmt.where(ValueEntry.entry_date >= start)
     if end is not None:
         stmt = stmt.where(ValueEntry.entry_date <= end)
+    if in_stories:
+        stmt = stmt.where(ValueEntry.story_id.is_not(None))
     rows = conn.execute(stmt.order_by(ValueEntry.entry_date.desc(), ValueEntry.id.desc())).all()
     if not rows:
         return []
@@ -416,6 +422,8 @@ def list_entries(
             ben_stmt = ben_stmt.where(ValueEntry.entry_date >= start)
         if end is not None:
             ben_stmt = ben_stmt.where(ValueEntry.entry_date <= end)
+        if in_stories:
+            ben_stmt = ben_stmt.where(ValueEntry.story_id.is_not(None))
     ben: dict[int, list[int]] = defaultdict(list)
     for eid, mid in conn.execute(ben_stmt).all():  # whole: row by row costs more
         ben[eid].append(mid)
@@ -763,12 +771,7 @@ def list_stories(session: Session, community_id: int, *, named: str = "all") -> 
     if not stories:
         return []
     by_story: dict[int, list[EntryRow]] = defaultdict(list)
-    in_stories = session.scalars(
-        select(ValueEntry.id).where(
-            ValueEntry.community_id == community_id, ValueEntry.story_id.is_not(None)
-        )
-    ).all()
-    for row in list_entries(session, community_id, ids=in_stories, named=named):
+    for row in list_entries(session, community_id, in_stories=True, named=named):
         if row.story_id is not None:
             by_story[row.story_id].append(row)
     return [

@@ -70,3 +70,16 @@ def test_list_queries_see_edits_not_yet_flushed(store: Store, community_id: int)
             "Ada Lovelace", "Kick-off meeting", "A tip that saved a week", 2
         )
         s.rollback()
+
+
+def test_entries_in_stories_are_those_of_the_full_list_with_a_story(store: Store) -> None:
+    from copdesk.data import demo
+
+    cid = store.run(demo.create_demo)
+    with store.session() as s:
+        everything = values.list_entries(s, cid, named="consenting")
+        in_stories = values.list_entries(s, cid, named="consenting", in_stories=True)
+        stories = values.list_stories(s, cid)
+    want = [e for e in everything if e.story_id is not None]
+    assert want and in_stories == want
+    assert sorted(e.id for st in stories for e in st.entries) == sorted(e.id for e in want)
