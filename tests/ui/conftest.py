@@ -21,6 +21,7 @@ from copdesk.data import members
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
 from copdesk.ui import dialogs
+from copdesk.ui.conflicts import ConflictDialog
 from copdesk.ui.main_window import MainWindow
 
 MODAL_FUNCTIONS = (
@@ -152,3 +153,34 @@ def roster(store: Store, community_id: int) -> dict[str, int]:
     """Five members covering every level, some roles, tags with a gap, one who left."""
     ids = store.run(members.add_members, community_id, list(ROSTER))
     return {d.full_name: i for d, i in zip(ROSTER, ids, strict=True)}
+
+
+# --- two people on one store (team mode) ------------------------------------------------
+@pytest.fixture
+def user_b(store: Store) -> Iterator[Store]:
+    """A second person: another connection to the same store."""
+    other = Store.open(store.url)
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def window_a(make_window: WindowFactory, store: Store, roster: dict[str, int]) -> MainWindow:
+    """The first person's window on the store (with the five-member roster)."""
+    return make_window(store)
+
+
+def click(choice: str, seen: dict[str, ConflictDialog]) -> Callable[[QDialog], bool]:
+    """An answer for ``dialogs.run`` that records the conflict dialog and clicks ``choice``."""
+
+    def answer(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ConflictDialog)
+        seen["dialog"] = dialog
+        {
+            ConflictDialog.RELOAD: dialog.reload_button,
+            ConflictDialog.OVERWRITE: dialog.overwrite_button,
+            ConflictDialog.CANCEL: dialog.cancel_button,
+        }[choice].click()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    return answer

@@ -8,7 +8,6 @@ overwriting; LiveUpdates brings B's changes into A's roster with A's selection k
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QDialog
@@ -24,20 +23,7 @@ from copdesk.ui.members.form import ConflictDialog, MemberForm
 from copdesk.ui.members.model import Column
 from copdesk.ui.members.tab import MembersTab
 
-from .conftest import Modals, WindowFactory
-
-
-@pytest.fixture
-def user_b(store: Store) -> Iterator[Store]:
-    """A second person: another connection to the same store."""
-    other = Store.open(store.url)
-    yield other
-    other.close()
-
-
-@pytest.fixture
-def window_a(make_window: WindowFactory, store: Store, roster: dict[str, int]) -> MainWindow:
-    return make_window(store)
+from .conftest import Modals
 
 
 def shown_names(tab: MembersTab) -> list[str]:

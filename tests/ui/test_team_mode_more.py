@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,38 +28,9 @@ from copdesk.ui.main_window import MainWindow
 from copdesk.ui.sessions.actions import ActionForm, ActionsView
 from copdesk.ui.values.stories import StoryForm, delete_story_as_seen, load_story, save_story
 
-from .conftest import Modals, WindowFactory
+from .conftest import Modals, click
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def user_b(store: Store) -> Iterator[Store]:
-    """A second person: another Store on the same file."""
-    other = Store.open(store.url)
-    yield other
-    other.close()
-
-
-@pytest.fixture
-def window_a(make_window: WindowFactory, store: Store, roster: dict[str, int]) -> MainWindow:
-    return make_window(store)
-
-
-def click(choice: str, seen: dict[str, ConflictDialog]) -> Callable[[QDialog], bool]:
-    """An answer for ``dialogs.run`` that records the conflict dialog and clicks ``choice``."""
-
-    def answer(dialog: QDialog) -> bool:
-        assert isinstance(dialog, ConflictDialog)
-        seen["dialog"] = dialog
-        {
-            ConflictDialog.RELOAD: dialog.reload_button,
-            ConflictDialog.OVERWRITE: dialog.overwrite_button,
-            ConflictDialog.CANCEL: dialog.cancel_button,
-        }[choice].click()
-        return dialog.result() == QDialog.DialogCode.Accepted
-
-    return answer
 
 
 # --- follow-up actions ------------------------------------------------------------------

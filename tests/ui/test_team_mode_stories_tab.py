@@ -13,10 +13,10 @@ from copdesk.ui.conflicts import ConflictDialog
 from copdesk.ui.main_window import MainWindow
 from copdesk.ui.values.stories import StoryForm
 
-from .conftest import Modals
-from .test_team_mode_more import click, stored_story, story, threads, user_b, window_a
+from .conftest import Modals, click
+from .test_team_mode_more import stored_story, story, threads
 
-__all__ = ["story", "threads", "user_b", "window_a"]
+__all__ = ["story", "threads"]
 
 
 def test_edit_story_from_the_tab_after_b_changed_it_shows_both_and_overwrites(
