@@ -36,12 +36,22 @@ OTHER_ENTITIES: tuple[tuple[str, type[CopSession | Assessment | ValueEntry | Sto
     ("story", Story),
 )
 
-Snapshot = tuple[dict[int, MemberRow], dict[str, set[int]]]
+#: Each member's (version, hash of its row's content) by id, and the ids of the rest.
+Snapshot = tuple[dict[int, tuple[int, int]], dict[str, set[int]]]
+
+
+def fingerprint(row: MemberRow) -> tuple[int, int]:
+    """What tells one read of a member row from another: its version and content.
+
+    Two small numbers instead of the row itself: the snapshot of 10,000 members stays
+    well under a megabyte instead of holding a second copy of the roster.
+    """
+    return row.version, hash(row)
 
 
 def read_snapshot(session: Session, community_id: int) -> Snapshot:
-    """The community's members (full rows) and the ids of everything else it holds."""
-    rows = {r.id: r for r in members.list_members(session, community_id)}
+    """The community's members (fingerprinted) and the ids of everything else it holds."""
+    rows = {r.id: fingerprint(r) for r in members.list_members(session, community_id)}
     ids: dict[str, set[int]] = {}
     for entity, model in OTHER_ENTITIES:
         ids[entity] = set(
@@ -61,10 +71,9 @@ def diff(before: Snapshot, after: Snapshot, community_id: int) -> list[Change]:
     new_rows, new_ids = after
     out: list[Change] = []
     added = tuple(sorted(set(new_rows) - set(old_rows)))
-    changed = tuple(sorted(
-        i for i, row in new_rows.items()
-        if i in old_rows and (row != old_rows[i] or row.version != old_rows[i].version)
-    ))
+    changed = tuple(
+        sorted(i for i, row in new_rows.items() if i in old_rows and row != old_rows[i])
+    )
     gone = tuple(sorted(set(old_rows) - set(new_rows)))
     if gone:
         out.append(Change("member", "delete", gone, community_id))
@@ -109,6 +118,9 @@ class LiveUpdates(QObject):
         workspace.switched.connect(self._forget)
 
     def start(self) -> None:
+        """Follow the store: take what it holds now as seen, then poll."""
+        if self._shown is None and self.online:
+            self._baseline()
         self.timer.start()
 
     def stop(self) -> None:
@@ -118,7 +130,7 @@ class LiveUpdates(QObject):
         """Another store or community: start again from what it holds now."""
         self._shown = None
         self._shown_key = None
-        if self.online:
+        if self.online and self.timer.isActive():  # not following (a local file): no need
             self._baseline()
 
     def _baseline(self) -> None:
