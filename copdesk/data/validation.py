@@ -10,8 +10,9 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -175,56 +176,121 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _check_text(errors: dict[str, str], name: str, value: str, limit: int, label: str) -> None:
+def _text_message(value: str, limit: int, label: str) -> str | None:
+    """Why a one-line text cannot be stored (too long, unstorable characters), or None."""
     if len(value) > limit:
-        errors[name] = f"{label} is too long ({len(value):,} characters; at most {limit:,})"
-    elif problem := text_problem(value):
-        errors[name] = f"{label} {problem}"
+        return f"{label} is too long ({len(value):,} characters; at most {limit:,})"
+    if problem := text_problem(value):
+        return f"{label} {problem}"
+    return None
+
+
+# --- one check per field ---------------------------------------------------------------
+# Every field is checked on its own value alone (and the joined date against today), so a
+# bulk reader (the CSV import) can check each distinct value of a column once. These are
+# the very checks :func:`validate_member` runs: there is no second copy of the rules.
+def _full_name_problem(value: str, today: dt.date | None) -> str | None:
+    name = clean_line(value)
+    if not name:
+        return "Full name is required"
+    return _text_message(name, MAX_NAME, "Full name")
+
+
+def _email_problem(value: str, today: dt.date | None) -> str | None:
+    if email := value.strip():
+        ok, why = _checked_email(email)
+        if not ok:
+            return f"Not a valid email address: {why}"
+    return None
+
+
+def _organisation_problem(value: str, today: dt.date | None) -> str | None:
+    return _text_message(value, MAX_SHORT, "Organisation")
+
+
+def _job_title_problem(value: str, today: dt.date | None) -> str | None:
+    return _text_message(value, MAX_SHORT, "Job title")
+
+
+def _region_problem(value: str, today: dt.date | None) -> str | None:
+    return _text_message(value, MAX_SHORT, "Region")
+
+
+def _time_zone_problem(value: str, today: dt.date | None) -> str | None:
+    tz = value.strip()
+    if tz and tz not in (_TZ_CACHE or _time_zones()):
+        return f"Unknown time zone {tz[:40]!r} (use a name like Europe/Paris)"
+    return None
+
+
+def _joined_on_problem(value: dt.date | None, today: dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if value > (today or dt.date.today()):
+        return "Joined date is in the future"
+    if value.year < 1900:
+        return "Joined date is before 1900"
+    return None
+
+
+def _level_problem(value: str, today: dt.date | None) -> str | None:
+    return None if value in LEVEL_TERMS else f"Unknown participation level {value!r}"
+
+
+def _roles_problem(value: tuple[str, ...], today: dt.date | None) -> str | None:
+    bad_roles = [r for r in value if r not in _ROLES]
+    return f"Unknown role {bad_roles[0]!r}" if bad_roles else None
+
+
+def _expertise_problem(value: tuple[str, ...], today: dt.date | None) -> str | None:
+    if value and (problem := _tags_problem(tuple(value))):
+        return f"Expertise: {problem}"
+    return None
+
+
+def _interests_problem(value: tuple[str, ...], today: dt.date | None) -> str | None:
+    if value and (problem := _tags_problem(tuple(value))):
+        return f"Interests: {problem}"
+    return None
+
+
+def _notes_problem(value: str, today: dt.date | None) -> str | None:
+    if len(value) > MAX_NOTES:
+        return f"Notes are too long ({len(value):,} characters; at most {MAX_NOTES:,})"
+    if problem := text_problem(value):
+        return f"Notes {problem.replace('contains', 'contain', 1)}"
+    return None
+
+
+def _status_problem(value: str, today: dt.date | None) -> str | None:
+    return None if value in _STATUSES else f"Unknown status {value!r}"
+
+
+#: field name -> its check ``(value, today) -> message or None``, in the order
+#: :func:`validate_member` reports them. ``consent`` (a flag) cannot be wrong.
+FIELD_PROBLEMS: dict[str, Callable[[Any, dt.date | None], str | None]] = {
+    "full_name": _full_name_problem,
+    "email": _email_problem,
+    "organisation": _organisation_problem,
+    "job_title": _job_title_problem,
+    "region": _region_problem,
+    "time_zone": _time_zone_problem,
+    "joined_on": _joined_on_problem,
+    "level": _level_problem,
+    "roles": _roles_problem,
+    "expertise": _expertise_problem,
+    "interests": _interests_problem,
+    "notes": _notes_problem,
+    "status": _status_problem,
+}
 
 
 def validate_member(data: MemberData, *, today: dt.date | None = None) -> dict[str, str]:
     """Messages for every invalid field of ``data`` (empty when it is valid)."""
     errors: dict[str, str] = {}
-    name = clean_line(data.full_name)
-    if not name:
-        errors["full_name"] = "Full name is required"
-    else:
-        _check_text(errors, "full_name", name, MAX_NAME, "Full name")
-    if email := data.email.strip():
-        ok, why = _checked_email(email)
-        if not ok:
-            errors["email"] = f"Not a valid email address: {why}"
-    _check_text(errors, "organisation", data.organisation, MAX_SHORT, "Organisation")
-    _check_text(errors, "job_title", data.job_title, MAX_SHORT, "Job title")
-    _check_text(errors, "region", data.region, MAX_SHORT, "Region")
-    tz = data.time_zone.strip()
-    if tz and tz not in (_TZ_CACHE or _time_zones()):
-        errors["time_zone"] = f"Unknown time zone {tz[:40]!r} (use a name like Europe/Paris)"
-    if data.joined_on is not None:
-        today = today or dt.date.today()
-        if data.joined_on > today:
-            errors["joined_on"] = "Joined date is in the future"
-        elif data.joined_on.year < 1900:
-            errors["joined_on"] = "Joined date is before 1900"
-    if data.level not in LEVEL_TERMS:
-        errors["level"] = f"Unknown participation level {data.level!r}"
-    bad_roles = [r for r in data.roles if r not in _ROLES]
-    if bad_roles:
-        errors["roles"] = f"Unknown role {bad_roles[0]!r}"
-    for fname, label, tags in (
-        ("expertise", "Expertise", data.expertise),
-        ("interests", "Interests", data.interests),
-    ):
-        if tags and (problem := _tags_problem(tuple(tags))):
-            errors[fname] = f"{label}: {problem}"
-    if len(data.notes) > MAX_NOTES:
-        errors["notes"] = (
-            f"Notes are too long ({len(data.notes):,} characters; at most {MAX_NOTES:,})"
-        )
-    elif problem := text_problem(data.notes):
-        errors["notes"] = f"Notes {problem.replace('contains', 'contain', 1)}"
-    if data.status not in _STATUSES:
-        errors["status"] = f"Unknown status {data.status!r}"
+    for fname, problem_of in FIELD_PROBLEMS.items():
+        if (problem := problem_of(getattr(data, fname), today)) is not None:
+            errors[fname] = problem
     return errors
 
 
