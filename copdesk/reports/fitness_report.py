@@ -325,7 +325,7 @@ def _cover(data: FitnessData, width: float) -> list[Flowable]:
         ("Took part", took_part),
         ("Bands", escape(_limits_sentence(data.limits))),
     ]
-    story.append(Table(
+    story.append(style.fitted_table(
         [[Paragraph(escape(k), st.label), Paragraph(v, st.base)] for k, v in facts],
         colWidths=[width * 0.2, width * 0.8], style=KEY_VALUE_TABLE, hAlign="LEFT",
     ))  # fmt: skip
@@ -423,7 +423,8 @@ def _dimension_table(dims: Sequence[DimensionScore], a: AssessmentView, width: f
     for i, d in enumerate(dims, start=1):
         table_style.add("LINEBEFORE", (0, i), (0, i), 3, charts.BAND_COLOURS[d.band])
     widths = [width * f for f in (0.38, 0.13, 0.17, 0.16, 0.16)]
-    return Table(rows, colWidths=widths, style=table_style, hAlign="LEFT", repeatRows=1)
+    return style.fitted_table(rows, colWidths=widths, style=table_style, hAlign="LEFT",
+                              repeatRows=1)  # fmt: skip
 
 
 def _trend_section(data: FitnessData, width: float) -> list[Flowable]:

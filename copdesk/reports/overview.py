@@ -813,7 +813,7 @@ def _cover(data: OverviewData, width: float) -> list[Flowable]:
         ("Prepared by", escape(data.prepared_by)),
         ("Prepared on", escape(long_date(data.today))),
     ]
-    story.append(Table(
+    story.append(style.fitted_table(
         [[Paragraph(escape(k), st.label), Paragraph(v, st.base)] for k, v in facts],
         colWidths=[width * 0.28, width * 0.72], style=KEY_VALUE_TABLE, hAlign="LEFT",
     ))  # fmt: skip
@@ -825,8 +825,9 @@ def _cover(data: OverviewData, width: float) -> list[Flowable]:
                  Paragraph(_muted(escape(_SECTION_BLURBS[s])), st.cell)]
                 for i, (s, t) in enumerate(zip(data.sections, contents, strict=True),
                                            start=1)]  # fmt: skip
-        story.append(Table(rows, colWidths=[width * 0.06, width * 0.30, width * 0.64],
-                           style=KEY_VALUE_TABLE, hAlign="LEFT"))  # fmt: skip
+        story.append(style.fitted_table(
+            rows, colWidths=[width * 0.06, width * 0.30, width * 0.64], style=KEY_VALUE_TABLE,
+            hAlign="LEFT"))  # fmt: skip
         story.append(Spacer(1, 16))
     hidden = data.reach.total - len(data.directory)
     consent = (
@@ -987,8 +988,8 @@ def _levels_table(data: OverviewData, width: float) -> Table:
     ])  # fmt: skip
     table_style = TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, style.INK)],
                              parent=FIGURES_TABLE)  # fmt: skip
-    return Table(rows, colWidths=[width * f for f in (0.37, 0.21, 0.21, 0.21)],
-                 style=table_style, hAlign="LEFT")  # fmt: skip
+    return style.fitted_table(rows, colWidths=[width * f for f in (0.37, 0.21, 0.21, 0.21)],
+                              style=table_style, hAlign="LEFT")  # fmt: skip
 
 
 def _cycles_table(data: OverviewData, width: float) -> Table:
@@ -1014,8 +1015,8 @@ def _cycles_table(data: OverviewData, width: float) -> Table:
     ])  # fmt: skip
     table_style = TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, style.INK)],
                              parent=FIGURES_TABLE)  # fmt: skip
-    return Table(rows, colWidths=[width * f for f in (0.46, 0.28, 0.26)], style=table_style,
-                 hAlign="LEFT")  # fmt: skip
+    return style.fitted_table(rows, colWidths=[width * f for f in (0.46, 0.28, 0.26)],
+                              style=table_style, hAlign="LEFT")  # fmt: skip
 
 
 def _highlights(data: OverviewData) -> list[str]:
@@ -1138,9 +1139,10 @@ def _matrix(data: OverviewData, width: float) -> list[Flowable]:
     total.append(Paragraph(_muted(str(before.total)), cell_style))
     rows.append(total)
     cmds.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, style.INK))
-    table = Table(rows, colWidths=[kind_w, *[cycle_w] * len(VALUE_CYCLES), total_w, prev_w],
-                  style=TableStyle(cmds, parent=DATA_TABLE), hAlign="LEFT",
-                  repeatRows=1)  # fmt: skip
+    table = style.fitted_table(
+        rows, colWidths=[kind_w, *[cycle_w] * len(VALUE_CYCLES), total_w, prev_w],
+        style=TableStyle(cmds, parent=DATA_TABLE), hAlign="LEFT", repeatRows=1,
+    )  # fmt: skip
     note = Paragraph(escape(f"Before: entries of that kind in the {data.period.noun()} before "
                             f"({data.previous.text()}).") if data.period.noun() in
                      ("year", "quarter", "month") else escape(
@@ -1327,8 +1329,8 @@ def _participation(data: OverviewData, width: float) -> list[Flowable]:
                      Paragraph(f"{round(100 * n / total)}%" if total else "–",
                                st.cell_number)])  # fmt: skip
     right = width - left - gap
-    table = Table(rows, colWidths=[right * 0.55, right * 0.27, right * 0.18], style=FIGURES_TABLE,
-                  hAlign="LEFT")  # fmt: skip
+    table = style.fitted_table(rows, colWidths=[right * 0.55, right * 0.27, right * 0.18],
+                               style=FIGURES_TABLE, hAlign="LEFT")  # fmt: skip
     layout = Table([[_pyramid(data.levels_end, left), "", table]],
                    colWidths=[left, gap, right], style=TableStyle([
                        *LAYOUT_TABLE.getCommands(), ("VALIGN", (0, 0), (0, 0), "MIDDLE")]),
@@ -1419,8 +1421,9 @@ def _attendance(data: OverviewData, width: float) -> list[Flowable]:
         table_style = TableStyle([("LEFTPADDING", (1, 0), (-1, -1), 1),
                                   ("RIGHTPADDING", (1, 0), (-1, -1), 1)],
                                  parent=DATA_TABLE)  # fmt: skip
-        parts.append(Table(rows, colWidths=[first, *[cell] * len(shown)], style=table_style,
-                           hAlign="LEFT"))  # fmt: skip
+        parts.append(style.fitted_table(rows, colWidths=[first, *[cell] * len(shown)],
+                                        style=table_style, hAlign="LEFT",
+                                        padding=2))  # fmt: skip
     return [KeepTogether(parts)]
 
 
@@ -1458,7 +1461,7 @@ def _rhythm(data: OverviewData, width: float) -> list[Flowable]:
         verdict = ("An irregular rhythm: long or uneven gaps make it harder for members to "
                    "keep the community in their week.")
     story.append(_para(verdict, st.body))
-    story.append(Table(
+    story.append(style.fitted_table(
         [[Paragraph(escape(k), st.label), Paragraph(escape(v), st.base)] for k, v in facts],
         colWidths=[width * 0.35, width * 0.65], style=KEY_VALUE_TABLE, hAlign="LEFT",
     ))  # fmt: skip
@@ -1666,7 +1669,7 @@ def _knowledge_section(data: OverviewData, width: float) -> list[Flowable]:
     header = [Paragraph("Topic", st.cell_header), Paragraph("Wanted by", st.cell_header_number),
               Paragraph("Members who want to learn it", st.cell_header)]  # fmt: skip
     # at most MAX_GAPS rows: read as a whole, never split across pages
-    story.append(KeepTogether([*gap_head, Table(
+    story.append(KeepTogether([*gap_head, style.fitted_table(
         [header, *rows], colWidths=[width * 0.30, width * 0.14, width * 0.56], style=callout,
         hAlign="LEFT", repeatRows=1)]))  # fmt: skip
     if len(gaps) > MAX_GAPS:

@@ -179,7 +179,7 @@ def _cover(data: RosterData, width: float, prepared_on: dt.date) -> list[Flowabl
     ]  # fmt: skip
     story.append(Spacer(1, 6))
     story.append(
-        Table(
+        style.fitted_table(
             [[Paragraph(escape(k), st.label), Paragraph(escape(v), st.base)] for k, v in facts],
             colWidths=[width * 0.3, width * 0.7],
             style=KEY_VALUE_TABLE,
@@ -254,7 +254,8 @@ def _level_table(reach: Reach, width: float) -> Table:
          ("BACKGROUND", (0, -1), (-1, -1), style.colors.white)],
         parent=FIGURES_TABLE,
     )  # fmt: skip
-    return Table(rows, colWidths=widths, style=table_style, hAlign="LEFT", repeatRows=1)
+    return style.fitted_table(rows, colWidths=widths, style=table_style, hAlign="LEFT",
+                              repeatRows=1)  # fmt: skip
 
 
 def _counts_table(title: str, counts: dict[str, int], total: int, width: float,
@@ -275,8 +276,8 @@ def _counts_table(title: str, counts: dict[str, int], total: int, width: float,
                      Paragraph(_share(n, total), st.cell_number)])  # fmt: skip
     if not counts:
         rows.append([Paragraph("No members yet", st.cell_muted), "", ""])
-    return Table(rows, colWidths=[width * 0.58, width * 0.24, width * 0.18], style=FIGURES_TABLE,
-                 hAlign="LEFT", repeatRows=1)  # fmt: skip
+    return style.fitted_table(rows, colWidths=[width * 0.58, width * 0.24, width * 0.18],
+                              style=FIGURES_TABLE, hAlign="LEFT", repeatRows=1)  # fmt: skip
 
 
 def _reach_section(data: RosterData, width: float) -> list[Flowable]:
@@ -294,7 +295,7 @@ def _reach_section(data: RosterData, width: float) -> list[Flowable]:
     story.append(_level_table(reach, width))
 
     story.append(heading("Inside and outside voices", level=2))
-    inside_outside = Table(
+    inside_outside = style.fitted_table(
         [
             [Paragraph("Where members come from", st.cell_header),
              Paragraph("Members", st.cell_header_number),

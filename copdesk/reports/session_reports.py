@@ -401,7 +401,7 @@ def _header(data: SessionReportData, kind: str, width: float, *,
         parent=KEY_VALUE_TABLE,
     )  # fmt: skip
     story.append(Spacer(1, 4))
-    story.append(Table(rows, colWidths=[label_w, value_w, gap, label_w, value_w],
+    story.append(style.fitted_table(rows, colWidths=[label_w, value_w, gap, label_w, value_w],
                        style=table_style, hAlign="LEFT"))  # fmt: skip
     if info.status == "cancelled":
         story.append(Spacer(1, 8))
@@ -628,7 +628,7 @@ def _attendance_section(data: SessionReportData, width: float) -> list[Flowable]
             parts.append(_muted(f"{hidden_apologies:,} {'more ' if parts else ''}not named"))
         rows.append(("Apologies", _join(parts)))
     if rows:
-        story.append(Table(
+        story.append(style.fitted_table(
             [[Paragraph(escape(k), st.label), Paragraph(v, st.base)] for k, v in rows],
             colWidths=[30 * mm, width - 30 * mm], style=KEY_VALUE_TABLE, hAlign="LEFT",
         ))  # fmt: skip

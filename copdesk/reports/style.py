@@ -80,6 +80,10 @@ __all__ = [
     "data_table",
     "escape",
     "figure_tiles",
+    "fit_cells",
+    "fit_paragraph",
+    "fit_widths",
+    "fitted_table",
     "heading",
     "register_fonts",
     "styles",
@@ -532,34 +536,171 @@ Cell: TypeAlias = "str | Flowable"
 def text_cell(value: str, width: float, para_style: ParagraphStyle) -> str | Paragraph:
     """A table cell for plain user text: a string wrapped to ``width`` points (the column
     inside its padding) when the bundled font prints it and every word fits, else a
-    Paragraph in ``para_style``.
+    Paragraph in ``para_style`` (shrunk or hyphenated by :func:`fit_paragraph` when a word
+    is wider than the column).
 
     Strings skip Paragraph's markup parsing and line breaking, and the table measures them
     by counting lines: for thousands of rows this is several times cheaper. The table's
     FONT command must match ``para_style``'s font and size.
     """
     lines = _plain_lines(value, round(width, 2), para_style.fontName, para_style.fontSize)
-    return Paragraph(escape(value), para_style) if lines is None else lines
+    if lines is not None:
+        return lines
+    return fit_paragraph(Paragraph(escape(value), para_style), width)
 
 
 @functools.lru_cache(maxsize=16_384)
 def _plain_lines(value: str, width: float, font: str, size: float) -> str | None:
+    """``value`` broken into lines at spaces; None when a character needs a fallback font
+    or a word is wider than ``width`` (a Paragraph then shrinks or hyphenates it: words
+    are never cut without a hyphen)."""
     text = " ".join(clean(value).split())
     covered = _bundled_coverage()
     if not all(ord(c) in covered for c in text):
         return None
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    lines: list[str] = []
-    for line in simpleSplit(text, font, size, width):
-        while pdfmetrics.stringWidth(line, font, size) > width:  # a word wider than the column
-            cut = len(line) - 1
-            while cut > 1 and pdfmetrics.stringWidth(line[:cut], font, size) > width:
-                cut -= 1
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    return "\n".join(lines)
+    if longest_word(text, font, size) > width:
+        return None
+    return "\n".join(simpleSplit(text, font, size, width))
+
+
+# --- keeping words whole in narrow columns --------------------------------------------------
+#: A cell's text shrinks to no less than this share of its size to keep its longest word
+#: whole; a word wider still is hyphenated ("Kazakh-" / "stan"), never cut bare.
+MIN_SHRINK = 0.8
+#: A column widened to fit its longest word takes at most this share of the table width
+#: (and at most doubles).
+_MOST_SHARE = 0.4
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&[#\w]+;)")
+_SHY = "\xad"
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word_width(word: str, font: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(word, font, size))
+
+
+def longest_word(text: str, font: str = FONT_REGULAR, size: float = 8.3) -> float:
+    """The width of the widest word of ``text`` (words are separated by white space)."""
+    return max((_word_width(w, font, size) for w in set(text.split())), default=0.0)
+
+
+def _widest_line(text: str, font: str, size: float) -> float:
+    return max((_word_width(line, font, size) for line in text.split("\n")), default=0.0)
+
+
+def cell_min_width(cell: Any, font: str = FONT_REGULAR, size: float = 8.3) -> float:
+    """How narrow a cell may be without cutting a word (padding not included).
+
+    A string cell is drawn line by line as it is (tables never rewrap strings), so it needs
+    its widest line; a Paragraph needs its longest word; a list, its widest member; other
+    flowables (charts, bars) adapt and need nothing.
+    """
+    if isinstance(cell, str):
+        return _widest_line(cell, font, size) if cell else 0.0
+    if isinstance(cell, Paragraph):
+        return float(cell.minWidth()) + float(cell.style.leftIndent) + float(
+            cell.style.rightIndent)
+    if isinstance(cell, (list, tuple)):
+        return max((cell_min_width(c, font, size) for c in cell), default=0.0)
+    return 0.0
+
+
+def fit_widths(needs: Sequence[float], widths: Sequence[float]) -> list[float]:
+    """Column widths as close to ``widths`` as the longest words allow; the total stays.
+
+    A column narrower than it ``needs`` (its longest word plus padding) takes room from the
+    columns wider than their own needs, in proportion to what each can spare; for one long
+    word a column grows to at most twice its width (and 40% of the table). When there is
+    not enough room to spare, every short column gets its share of what there is (its
+    longest words are then shrunk or hyphenated, see :func:`fit_paragraph`).
+    """
+    total = sum(widths)
+    capped = [min(n, max(w, min(2 * w, _MOST_SHARE * total)))
+              for n, w in zip(needs, widths, strict=True)]  # fmt: skip
+    short = [max(0.0, n - w) for n, w in zip(capped, widths, strict=True)]
+    spare = [max(0.0, w - n) for n, w in zip(capped, widths, strict=True)]
+    wanted, available = sum(short), sum(spare)
+    if wanted <= 0.01 or available <= 0.01:
+        return list(widths)
+    moved = min(wanted, available)
+    return [w + moved * s / wanted - moved * f / available
+            for w, s, f in zip(widths, short, spare, strict=True)]  # fmt: skip
+
+
+def fit_cells(rows: list[list[Any]], widths: Sequence[float], *,
+              padding: float = 2 * _PAD_SIDE) -> list[float]:  # fmt: skip
+    """Fit a table to its words: the returned column widths keep every word whole where
+    the table has room (see :func:`fit_widths`), and the Paragraph cells of ``rows`` whose
+    longest word is still wider than their column are replaced (in place) by shrunk or
+    hyphenated ones. ``padding``: the cells' left plus right padding."""
+    columns = len(widths)
+    needs = [0.0] * columns
+    for row in rows:
+        for i, cell in enumerate(row[:columns]):
+            if cell is None or cell == "":
+                continue
+            needs[i] = max(needs[i], cell_min_width(cell) + padding)
+    fitted = fit_widths(needs, widths)
+    for row in rows:
+        for i, cell in enumerate(row[:columns]):
+            if needs[i] > fitted[i] + 0.01:
+                row[i] = _fit_cell(cell, fitted[i] - padding)
+    return fitted
+
+
+def fitted_table(rows: Sequence[Sequence[Any]], colWidths: Sequence[float], *,
+                 padding: float = 2 * _PAD_SIDE, **kwargs: Any) -> Table:  # fmt: skip
+    """A ReportLab ``Table`` of ``rows`` whose column widths keep its words whole
+    (:func:`fit_cells`); called like Table, ``kwargs`` go to it (style, hAlign...)."""
+    cells = [list(r) for r in rows]
+    widths = fit_cells(cells, colWidths, padding=padding)
+    return Table(cells, colWidths=widths, **kwargs)
+
+
+def _fit_cell(cell: Any, width: float) -> Any:
+    if isinstance(cell, Paragraph):
+        return fit_paragraph(cell, width)
+    if isinstance(cell, list):
+        return [_fit_cell(c, width) for c in cell]
+    return cell
+
+
+def fit_paragraph(para: Paragraph, width: float) -> Paragraph:
+    """``para`` with its longest word kept whole in ``width`` points: as is when it fits,
+    else set smaller (down to :data:`MIN_SHRINK` of its size); a word wider even then is
+    hyphenated at the line's end ("Kazakh-" / "stan") instead of being cut bare."""
+    need = cell_min_width(para)
+    if need <= width + 0.01 or width <= 0:
+        return para
+    st = para.style
+    factor = max(MIN_SHRINK, width / need)
+    fitted = ParagraphStyle(
+        f"{st.name}_fitted", parent=st, fontSize=st.fontSize * factor,
+        leading=st.leading * factor, embeddedHyphenation=1, hyphenationLang="",
+    )  # fmt: skip
+    text = para.text
+    if need * factor > width + 0.01:  # still too wide: allow a hyphen inside the long words
+        text = _allow_hyphens(text, width, fitted.fontSize)
+    return Paragraph(text, fitted)
+
+
+def _allow_hyphens(markup: str, width: float, size: float) -> str:
+    """Soft hyphens between the letters of every word of ``markup`` wider than ``width``
+    (measured in bold, the widest face); tags and entities are left alone."""
+    out: list[str] = []
+    for part in _TAG_OR_ENTITY.split(markup):
+        if not part or part.startswith("<") or (part.startswith("&") and part.endswith(";")):
+            out.append(part)
+            continue
+        words = re.split(r"(\s+)", part)
+        for k, word in enumerate(words):
+            if len(word) > 4 and _word_width(word, FONT_BOLD, size) > width:
+                # never a lone letter before or after the hyphen
+                words[k] = word[:2] + _SHY + _SHY.join(word[2:-2]) + _SHY + word[-2:]
+        out.append("".join(words))
+    return "".join(out)
 
 
 def _cell(value: Cell, style: ParagraphStyle) -> Flowable:
@@ -584,11 +725,16 @@ class LongTable(Flowable):
         *,
         chunk_rows: int = 60,
         row_heights: Sequence[float] | None = None,
+        fit: bool = True,
     ) -> None:
         super().__init__()
         self.header = list(header)
-        self.rows = list(rows)
+        self.rows: list[Sequence[Flowable]] = list(rows)
         self.col_widths = list(col_widths)
+        if row_heights is None and fit:  # keep words whole (plain_table fits before wrapping)
+            cells: list[Any] = [self.header, *[list(r) for r in self.rows]]
+            self.col_widths = fit_cells(cells, self.col_widths)
+            self.header, self.rows = cells[0], cells[1:]
         self.style = style
         self.chunk_rows = max(1, chunk_rows)
         #: Known heights (the header's first, then every row's): pages are then cut by
@@ -687,7 +833,7 @@ class LongTable(Flowable):
     def _rest(self, start: int) -> LongTable:
         return LongTable(
             self.header, self.rows[start:], self.col_widths, self.style,
-            chunk_rows=self.chunk_rows,
+            chunk_rows=self.chunk_rows, fit=False,
         )  # fmt: skip
 
     def draw(self) -> None:
@@ -824,12 +970,13 @@ def plain_table(
     """
     st = styles()
     numbers = set(numeric)
-    inner = [w - 2 * _PAD_SIDE for w in col_widths]
     body_styles = [
         ParagraphStyle("cell_bold", parent=st.cell, fontName=FONT_BOLD)
         if i == 0 and bold_first else st.cell
         for i in range(len(col_widths))
     ]  # fmt: skip
+    col_widths = _fit_plain_widths(header, rows, col_widths, body_styles, st.cell_header)
+    inner = [w - 2 * _PAD_SIDE for w in col_widths]
 
     def cell(value: str | tuple[str, ...], i: int) -> str | Paragraph:
         if isinstance(value, str):
@@ -864,6 +1011,31 @@ def plain_table(
         colour=st.cell.textColor,
     )
     return table
+
+
+def _fit_plain_widths(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str | tuple[str, ...]]],
+    col_widths: Sequence[float],
+    body_styles: Sequence[ParagraphStyle],
+    header_style: ParagraphStyle,
+) -> list[float]:
+    """:func:`fit_widths` for the plain text of :func:`plain_table`, before it is wrapped:
+    each column's distinct words are measured once."""
+    needs: list[float] = []
+    for i, body in enumerate(body_styles):
+        words: set[str] = set()
+        for row in rows:
+            value = row[i]
+            if isinstance(value, str):
+                words.update(value.split())
+            else:
+                for v in value:
+                    words.update(v.split())
+        widest = max((_word_width(w, body.fontName, body.fontSize) for w in words), default=0.0)
+        head = longest_word(header[i], header_style.fontName, header_style.fontSize)
+        needs.append(max(widest, head) + 2 * _PAD_SIDE)
+    return fit_widths(needs, col_widths)
 
 
 def data_table(

@@ -23,7 +23,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 from sqlalchemy.orm import Session
 
@@ -299,7 +299,7 @@ def _cover(data: ValuesData, width: float, prepared_on: dt.date) -> list[Flowabl
         ("Prepared on", long_date(prepared_on)),
     ]  # fmt: skip
     story.append(Spacer(1, 6))
-    story.append(Table(
+    story.append(style.fitted_table(
         [[Paragraph(escape(k), st.label), Paragraph(escape(v), st.base)] for k, v in facts],
         colWidths=[width * 0.25, width * 0.75], style=KEY_VALUE_TABLE, hAlign="LEFT",
     ))  # fmt: skip
@@ -397,7 +397,7 @@ def _matrix_section(data: ValuesData, width: float) -> list[Flowable]:
     total.append(Paragraph(f"<b>{m.total}</b>", cell_style))
     rows.append(total)
     cmds.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, style.INK))
-    table = Table(rows, colWidths=[kind_w, *[cycle_w] * len(VALUE_CYCLES), total_w],
+    table = style.fitted_table(rows, colWidths=[kind_w, *[cycle_w] * len(VALUE_CYCLES), total_w],
                   style=TableStyle(cmds, parent=DATA_TABLE), hAlign="LEFT",
                   repeatRows=1)  # fmt: skip
     legend = " · ".join(f"<b>{escape(_cycle_short(c))}</b>: {escape(c.help.lower())}"
@@ -449,8 +449,9 @@ def _highlights_section(data: ValuesData, width: float) -> list[Flowable]:
                          Paragraph(f"{len(found):,}", st.cell_number), cell])  # fmt: skip
     widths = [width * 0.24, width * 0.10, width * 0.66]
     # a plain Table (12 rows): its split keeps the group rows' spans right
-    story.append(Table(rows, colWidths=widths, style=TableStyle(cmds, parent=DATA_TABLE),
-                       hAlign="LEFT", repeatRows=1))  # fmt: skip
+    story.append(style.fitted_table(rows, colWidths=widths,
+                                    style=TableStyle(cmds, parent=DATA_TABLE), hAlign="LEFT",
+                                    repeatRows=1))  # fmt: skip
     return story
 
 
@@ -549,7 +550,7 @@ def _measures_section(data: ValuesData, width: float) -> list[Flowable]:
         rows.append([Paragraph(f"<b>{escape(unit)}</b>", st.cell),
                      Paragraph(escape(charts.fmt_number(total)), st.cell_number),
                      Paragraph(f"{counts.get(unit.casefold(), 0):,}", st.cell_number)])  # fmt: skip
-    story.append(Table(rows, colWidths=[width * 0.5, width * 0.25, width * 0.25],
+    story.append(style.fitted_table(rows, colWidths=[width * 0.5, width * 0.25, width * 0.25],
                        style=FIGURES_TABLE, hAlign="LEFT", repeatRows=1))  # fmt: skip
     return story
 
