@@ -8,11 +8,16 @@ their version, overwrite it with mine, or cancel (nothing saved, typing kept).
 
 The dialog works on text: each form describes its values as ``{field: text}`` with the
 labels people read (not stored keys), so one dialog serves every kind of record.
+
+:func:`resolve` is the whole "someone else changed it" flow of a form saved against a
+version (ask; reload theirs, overwrite or re-create, or cancel), so each form only says
+how to describe, refill and save itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,6 +36,8 @@ ERROR_STYLE = "color: #b03a2e;"
 DELETED = "Deleted by someone else"
 
 RELOAD, OVERWRITE, CANCEL = "reload", "overwrite", "cancel"
+
+T = TypeVar("T")
 
 
 def differing(
@@ -156,6 +163,77 @@ def ask(dialog: ConflictDialog) -> str:
         dialog.deleteLater()
 
 
+def edit_headline(name: str, deleted: bool, editing: str = "while you were editing it") -> str:
+    """The headline of a save that met someone else's change (or deletion)."""
+    return f"Someone else {'deleted' if deleted else 'changed'} {name} {editing}."
+
+
+class VersionedForm(Protocol):
+    """A form saved against the version of the record it was filled from."""
+
+    #: The version the form was filled from (None: overwrite whatever is stored).
+    expected_version: int | None
+    #: True when saving should re-create a record someone else deleted meanwhile.
+    recreate: bool
+
+    def reject(self) -> None: ...
+
+
+def resolve(
+    form: VersionedForm,
+    mine: T,
+    current: tuple[T, int] | None,
+    *,
+    what: str,
+    name: str,
+    labels: Mapping[str, str],
+    describe: Callable[[T], Mapping[str, str]],
+    refill: Callable[[T], None],
+    save: Callable[[], bool],
+    shown_when_deleted: Sequence[str] = (),
+    editing: str = "while you were editing it",
+) -> bool:
+    """Someone else changed or deleted what ``form`` saves: ask; True once it may close.
+
+    ``mine`` is what the user typed; ``current`` the record as stored now with its
+    version (None: deleted); ``describe`` turns either into ``{field: text}`` for
+    ``labels``; ``name`` (e.g. "the session “Pump clinic”") goes into the headline.
+
+    - Reload: ``refill(theirs)`` and their version becomes ``expected_version``; the form
+      stays open (for a deleted record there is nothing left to edit: it is rejected).
+    - Overwrite (re-create, if deleted): ``expected_version`` becomes None, ``recreate``
+      says whether it was deleted, and ``save()`` submits again; it returns whether the
+      form may close (and calls this again if someone changed it yet again meanwhile).
+    - Cancel: nothing saved, the form stays open with the user's typing.
+    """
+    deleted = current is None
+    dialog = ConflictDialog(
+        edit_headline(name, deleted, editing),
+        labels,
+        describe(mine),
+        None if current is None else describe(current[0]),
+        what=what,
+        overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+        reload_text="Discard my changes" if deleted else "Reload their version",
+        shown_when_deleted=shown_when_deleted,
+        parent=form if isinstance(form, QWidget) else None,
+    )
+    choice = ask(dialog)
+    if choice == RELOAD:
+        if current is None:
+            form.reject()  # nothing left to edit
+            return False
+        theirs, version = current
+        form.expected_version = version
+        refill(theirs)
+        return False
+    if choice != OVERWRITE:
+        return False  # keep the form open with the user's typing
+    form.expected_version = None
+    form.recreate = deleted
+    return save()
+
+
 def delete_headline(name: str, deleted: bool, what: str) -> str:
     """The headline of a delete that met someone else's change."""
     if deleted:
@@ -163,4 +241,15 @@ def delete_headline(name: str, deleted: bool, what: str) -> str:
     return f"Someone else changed {name} since you selected this {what}."
 
 
-__all__ = ["CANCEL", "OVERWRITE", "RELOAD", "ConflictDialog", "ask", "differing"]
+__all__ = [
+    "CANCEL",
+    "OVERWRITE",
+    "RELOAD",
+    "ConflictDialog",
+    "VersionedForm",
+    "ask",
+    "delete_headline",
+    "differing",
+    "edit_headline",
+    "resolve",
+]

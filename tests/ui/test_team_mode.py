@@ -17,9 +17,10 @@ from sqlalchemy.exc import OperationalError
 from copdesk.data import members
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
+from copdesk.ui.conflicts import ConflictDialog
 from copdesk.ui.live import LiveUpdates
 from copdesk.ui.main_window import MainWindow
-from copdesk.ui.members.form import ConflictDialog, MemberForm
+from copdesk.ui.members.form import MemberForm
 from copdesk.ui.members.model import Column
 from copdesk.ui.members.tab import MembersTab
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -30,7 +29,7 @@ from copdesk.data.members import Duplicate, MemberRow
 from copdesk.data.store import ConflictError
 from copdesk.data.validation import MemberData, ValidationError, split_tags, validate_member
 from copdesk.framework import LEVEL_TERMS, Level, MemberStatus, Role
-from copdesk.ui import dialogs
+from copdesk.ui import conflicts
 
 #: The earliest date the picker shows; it stands for "not known".
 NO_DATE = QDate(1899, 12, 31)
@@ -40,6 +39,9 @@ DUPLICATE_STYLE = (
     "QLabel#duplicateBanner { background: #fff4d6; border: 1px solid #e9c46a;"
     " border-radius: 6px; padding: 6px 10px; }"
 )
+
+#: What the conflict dialog shows of a member someone else deleted (which member it was).
+SHOWN_WHEN_DELETED = ("full_name", "email", "organisation")
 
 FIELD_LABELS: dict[str, str] = {
     "full_name": "Full name",
@@ -340,56 +342,32 @@ class MemberForm(QDialog):
         if errors:
             self.show_errors(errors)
             return
+        if self._save(data):
+            super().accept()
+
+    def _save(self, data: MemberData) -> bool:
+        """Submit ``data``; True once the form may close."""
         try:
             self._submit(data)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            return
-        except ConflictError as exc:
-            if not self._resolve_conflict(exc, data):
-                return
-        super().accept()
-
-    def _resolve_conflict(self, exc: ConflictError, data: MemberData) -> bool:
-        """Someone else changed or deleted the member: True once the form may close."""
-        current = exc.current if isinstance(exc.current, MemberRow) else None
-        deleted = current is None
-        name = self.member.full_name if self.member is not None else data.full_name
-        dialog = ConflictDialog(
-            f"Someone else deleted {name} while you were editing."
-            if deleted else f"Someone else changed {name} while you were editing.",
-            data,
-            None if current is None else current.to_data(),
-            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
-            parent=self,
-        )
-        try:
-            dialogs.run(dialog)
-            choice = dialog.choice
-        finally:
-            dialog.deleteLater()
-        if choice == ConflictDialog.RELOAD:
-            if current is None:
-                self.reject()  # nothing left to edit
-                return False
-            self.member = current
-            self.expected_version = current.version
-            self.set_data(current.to_data())
-            self.show_errors({})
             return False
-        if choice != ConflictDialog.OVERWRITE:
-            return False  # keep the form open with the user's typing
-        self.expected_version = None
-        self.recreate = deleted
-        try:
-            self._submit(data)
-        except ValidationError as again:
-            self.show_errors(again.errors)
-            return False
-        except ConflictError as again:  # changed yet again meanwhile
-            return self._resolve_conflict(again, data)
+        except ConflictError as exc:  # someone else changed or deleted the member
+            row = exc.current if isinstance(exc.current, MemberRow) else None
+            return conflicts.resolve(
+                self, data, None if row is None else (row.to_data(), row.version),
+                what="member", name=self.member.full_name if self.member else data.full_name,
+                editing="while you were editing", labels=FIELD_LABELS, describe=member_texts,
+                shown_when_deleted=SHOWN_WHEN_DELETED, save=lambda: self._save(data),
+                refill=lambda theirs: self._reloaded(theirs, row),
+            )
         return True
+
+    def _reloaded(self, theirs: MemberData, row: MemberRow | None) -> None:
+        """Continue from their version of the member (after a conflict)."""
+        self.member = row
+        self.set_data(theirs)
+        self.show_errors({})
 
 
 def describe_value(name: str, data: MemberData) -> str:
@@ -412,21 +390,14 @@ def describe_value(name: str, data: MemberData) -> str:
     return str(value).strip() or "(empty)"
 
 
-def differing_fields(mine: MemberData, theirs: MemberData) -> list[str]:
-    """The form fields whose values differ between two versions of a member."""
-    return [
-        n for n in FIELD_LABELS
-        if describe_value(n, mine.cleaned()) != describe_value(n, theirs.cleaned())
-    ]
+def member_texts(data: MemberData) -> dict[str, str]:
+    """Every form field of a member as people read it (for the conflict dialog)."""
+    cleaned = data.cleaned()
+    return {name: describe_value(name, cleaned) for name in FIELD_LABELS}
 
 
-class ConflictDialog(QDialog):
-    """Both versions of a record side by side: the user's and the store's (or "deleted").
-
-    ``choice`` is RELOAD, OVERWRITE or CANCEL once the dialog closes.
-    """
-
-    RELOAD, OVERWRITE, CANCEL = "reload", "overwrite", "cancel"
+class MemberConflictDialog(conflicts.ConflictDialog):
+    """The shared conflict dialog for two versions of a member (``theirs=None``: deleted)."""
 
     def __init__(
         self,
@@ -439,81 +410,16 @@ class ConflictDialog(QDialog):
         mine_title: str = "Your version",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("conflictDialog")
-        self.setWindowTitle("Someone else edited this member")
-        self.choice = self.CANCEL
-        layout = QVBoxLayout(self)
-        title = QLabel(headline)
-        title.setObjectName("conflictHeadline")
-        title.setTextFormat(Qt.TextFormat.PlainText)
-        title.setWordWrap(True)
-        title.setStyleSheet("font-weight: bold;")
-        layout.addWidget(title)
-        if theirs is None:
-            self.fields = [n for n in FIELD_LABELS if n in ("full_name", "email", "organisation")]
-            note = ("It is no longer in the store. Nothing was saved. Re-create it with your "
-                    "values, or discard your changes.")
-        else:
-            self.fields = differing_fields(mine, theirs)
-            note = ("Nothing was saved. Reload to continue from their version (your typing "
-                    "is discarded), or overwrite their changes with yours.")
-            if not self.fields:
-                note = ("Your values are the same as theirs. Nothing was saved. " + note)
-        explain = QLabel(note)
-        explain.setWordWrap(True)
-        layout.addWidget(explain)
-        #: The cells shown, by field: (yours, theirs) as text (for tests and screen readers).
-        self.cells: dict[str, tuple[str, str]] = {}
-        frame = QFrame()
-        frame.setFrameShape(QFrame.Shape.StyledPanel)
-        grid = QGridLayout(frame)
-        heads = ("", mine_title, "In the store now")
-        for col, text in enumerate(heads):
-            head = QLabel(text)
-            head.setStyleSheet("font-weight: bold;")
-            grid.addWidget(head, 0, col)
-        for row, name in enumerate(self.fields, start=1):
-            yours = describe_value(name, mine.cleaned())
-            stored = "Deleted by someone else" if theirs is None and row == 1 else (
-                "" if theirs is None else describe_value(name, theirs.cleaned())
-            )
-            self.cells[name] = (yours, stored)
-            grid.addWidget(QLabel(FIELD_LABELS[name] + ":"), row, 0)
-            for col, text in ((1, yours), (2, stored)):
-                cell = QLabel(text)
-                cell.setTextFormat(Qt.TextFormat.PlainText)
-                cell.setWordWrap(True)
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                if col == 2 and theirs is None:
-                    cell.setStyleSheet(ERROR_STYLE)
-                grid.addWidget(cell, row, col)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
-        layout.addWidget(frame)
-        self.buttons = QDialogButtonBox()
-        self.reload_button = self.buttons.addButton(
-            reload_text, QDialogButtonBox.ButtonRole.ResetRole
+        super().__init__(
+            headline, FIELD_LABELS, member_texts(mine),
+            None if theirs is None else member_texts(theirs),
+            what="member", overwrite_text=overwrite_text, reload_text=reload_text,
+            mine_title=mine_title, shown_when_deleted=SHOWN_WHEN_DELETED, parent=parent,
         )
-        self.overwrite_button = self.buttons.addButton(
-            overwrite_text, QDialogButtonBox.ButtonRole.DestructiveRole
-        )
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        assert cancel is not None
-        self.cancel_button = cancel
-        self.reload_button.setDefault(True)
-        self.reload_button.clicked.connect(lambda: self.choose(self.RELOAD))
-        self.overwrite_button.clicked.connect(lambda: self.choose(self.OVERWRITE))
-        self.cancel_button.clicked.connect(lambda: self.choose(self.CANCEL))
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
 
-    def choose(self, choice: str) -> None:
-        self.choice = choice
-        if choice == self.CANCEL:
-            self.reject()
-        else:
-            self.accept()
+
+#: The name members/tab.py still imports (its delete conflict); the shared dialog.
+ConflictDialog = MemberConflictDialog
 
 
 def _completer(words: list[str], parent: QWidget) -> QCompleter:

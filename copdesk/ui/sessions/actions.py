@@ -295,19 +295,28 @@ class ActionForm(QDialog):
         )
 
     def accept(self) -> None:
-        data = self.action_data()
+        if self._save(self.action_data()):
+            super().accept()
+
+    def _save(self, data: ActionData) -> bool:
+        """Submit ``data``; True once the form may close."""
         try:
             self._submit(data)
         except ValidationError as exc:
             self._show_error(exc)
-            return
-        except ConflictError as exc:
-            if not self._resolve_conflict(exc, data):
-                return
-        except (StoreError, LookupError) as exc:
+            return False
+        except ConflictError:  # someone else changed or deleted the action
+            return conflicts.resolve(
+                self, data, self._load_current() if self._load_current is not None else None,
+                what="action", name=f"the action “{data.title.strip()}”",
+                labels=CONFLICT_LABELS, describe=lambda d: describe(d, self._directory),
+                refill=self._reloaded, shown_when_deleted=("title", "owner", "due_on"),
+                save=lambda: self._save(data),
+            )
+        except (StoreError, LookupError) as exc:  # e.g. its session is gone
             self._show_problem(exc)
-            return
-        super().accept()
+            return False
+        return True
 
     def _show_error(self, exc: ValidationError) -> None:
         self.error.setText("; ".join(exc.errors.values()))
@@ -319,48 +328,10 @@ class ActionForm(QDialog):
         self.error.setText(f"Not saved: {exc}")
         self.error.show()
 
-    def _resolve_conflict(self, exc: ConflictError, data: ActionData) -> bool:
-        """Someone else changed or deleted the action: True once the form may close."""
-        loaded = self._load_current() if self._load_current is not None else None
-        deleted = loaded is None
-        name = f"the action “{data.title.strip()}”"
-        dialog = conflicts.ConflictDialog(
-            f"Someone else deleted {name} while you were editing it." if deleted
-            else f"Someone else changed {name} while you were editing it.",
-            CONFLICT_LABELS,
-            describe(data, self._directory),
-            None if loaded is None else describe(loaded[0], self._directory),
-            what="action",
-            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
-            shown_when_deleted=("title", "owner", "due_on"),
-            parent=self,
-        )
-        choice = conflicts.ask(dialog)
-        if choice == conflicts.RELOAD:
-            if loaded is None:
-                self.reject()  # nothing left to edit
-                return False
-            theirs, version = loaded
-            self.expected_version = version
-            self.loaded = theirs
-            self.set_data(theirs)
-            return False
-        if choice != conflicts.OVERWRITE:
-            return False  # keep the form open with the user's typing
-        self.expected_version = None
-        self.recreate = deleted
-        try:
-            self._submit(data)
-        except ValidationError as again:
-            self._show_error(again)
-            return False
-        except ConflictError as again:  # changed yet again meanwhile
-            return self._resolve_conflict(again, data)
-        except (StoreError, LookupError) as again:  # e.g. its session is gone too
-            self._show_problem(again)
-            return False
-        return True
+    def _reloaded(self, theirs: ActionData) -> None:
+        """Continue from their version of the action (after a conflict)."""
+        self.loaded = theirs
+        self.set_data(theirs)
 
 
 class ActionsView(QWidget):

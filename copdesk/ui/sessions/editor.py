@@ -609,15 +609,24 @@ class SessionForm(QDialog):
         if errors:
             self.show_errors(errors)
             return
+        if self._save(data):
+            super().accept()
+
+    def _save(self, data: SessionData) -> bool:
+        """Submit the form (``data`` is what it holds); True once it may close."""
         try:
             self._submit(self)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            return
-        except ConflictError as exc:
-            if not self._resolve_conflict(exc, data):
-                return
-        super().accept()
+            return False
+        except ConflictError:  # someone else changed or deleted the session
+            return conflicts.resolve(
+                self, data, self._load_current() if self._load_current is not None else None,
+                what="session", name=f"the session “{(self.initial or data).title.strip()}”",
+                labels=CONFLICT_LABELS, describe=self.describe, refill=self._reloaded,
+                shown_when_deleted=("title", "starts_at"), save=lambda: self._save(data),
+            )
+        return True
 
     # -- someone else changed the session ----------------------------------------------------
     def describe(self, data: SessionData) -> dict[str, str]:
@@ -637,47 +646,12 @@ class SessionForm(QDialog):
             "status": term_label(SESSION_STATUSES, data.status),
         }
 
-    def _resolve_conflict(self, exc: ConflictError, data: SessionData) -> bool:
-        """Someone else changed or deleted the session: True once the form may close."""
-        loaded = self._load_current() if self._load_current is not None else None
-        deleted = loaded is None
-        name = f"“{(self.initial or data).title.strip()}”"
-        dialog = conflicts.ConflictDialog(
-            f"Someone else deleted the session {name} while you were editing it."
-            if deleted else f"Someone else changed the session {name} while you were editing it.",
-            CONFLICT_LABELS,
-            self.describe(data),
-            None if loaded is None else self.describe(loaded[0]),
-            what="session",
-            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
-            shown_when_deleted=("title", "starts_at"),
-            parent=self,
-        )
-        choice = conflicts.ask(dialog)
-        if choice == conflicts.RELOAD:
-            if loaded is None:
-                self.reject()  # nothing left to edit
-                return False
-            theirs, version = loaded
-            self.initial = theirs
-            self.expected_version = version
-            self.set_data(theirs)
-            for label in self.errors.values():
-                label.hide()
-            return False
-        if choice != conflicts.OVERWRITE:
-            return False  # keep the form open with the user's typing
-        self.expected_version = None
-        self.recreate = deleted
-        try:
-            self._submit(self)
-        except ValidationError as again:
-            self.show_errors(again.errors)
-            return False
-        except ConflictError as again:  # changed yet again meanwhile
-            return self._resolve_conflict(again, data)
-        return True
+    def _reloaded(self, theirs: SessionData) -> None:
+        """Continue from their version of the session (after a conflict)."""
+        self.initial = theirs
+        self.set_data(theirs)
+        for label in self.errors.values():
+            label.hide()
 
 
 __all__ = ["MAX_OCCURRENCES", "SessionForm"]

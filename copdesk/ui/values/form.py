@@ -544,15 +544,25 @@ class EntryForm(QDialog):
         if errors:
             self.show_errors(errors)
             return
+        if self._save(data):
+            super().accept()
+
+    def _save(self, data: EntryData) -> bool:
+        """Submit ``data``; True once the form may close."""
         try:
             self._submit(data)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            return
-        except ConflictError as exc:
-            if not self._resolve_conflict(exc, data):
-                return
-        super().accept()
+            return False
+        except ConflictError:  # someone else changed or deleted the entry
+            return conflicts.resolve(
+                self, data, self._load_current() if self._load_current is not None else None,
+                what="value entry", name=f"the entry “{data.title.strip()}”",
+                labels=CONFLICT_LABELS, describe=self.describe, refill=self.set_data,
+                shown_when_deleted=("title", "entry_date", "kind"),
+                save=lambda: self._save(data),
+            )
+        return True
 
     # -- someone else changed the entry ----------------------------------------------------
     def describe(self, data: EntryData) -> dict[str, str]:
@@ -584,45 +594,6 @@ class EntryForm(QDialog):
             "description": _short(data.description) or "(empty)",
             "evidence": _short(data.evidence) or "(empty)",
         }
-
-    def _resolve_conflict(self, exc: ConflictError, data: EntryData) -> bool:
-        """Someone else changed or deleted the entry: True once the form may close."""
-        loaded = self._load_current() if self._load_current is not None else None
-        deleted = loaded is None
-        name = f"“{data.title.strip()}”"
-        dialog = conflicts.ConflictDialog(
-            f"Someone else deleted the entry {name} while you were editing it."
-            if deleted else f"Someone else changed the entry {name} while you were editing it.",
-            CONFLICT_LABELS,
-            self.describe(data),
-            None if loaded is None else self.describe(loaded[0]),
-            what="value entry",
-            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
-            shown_when_deleted=("title", "entry_date", "kind"),
-            parent=self,
-        )
-        choice = conflicts.ask(dialog)
-        if choice == conflicts.RELOAD:
-            if loaded is None:
-                self.reject()  # nothing left to edit
-                return False
-            theirs, version = loaded
-            self.expected_version = version
-            self.set_data(theirs)
-            return False
-        if choice != conflicts.OVERWRITE:
-            return False  # keep the form open with the user's typing
-        self.expected_version = None
-        self.recreate = deleted
-        try:
-            self._submit(data)
-        except ValidationError as again:
-            self.show_errors(again.errors)
-            return False
-        except ConflictError as again:  # changed yet again meanwhile
-            return self._resolve_conflict(again, data)
-        return True
 
 
 def _qdate(day: dt.date) -> QDate:

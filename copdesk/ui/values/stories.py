@@ -361,69 +361,39 @@ class StoryForm(QDialog):
         if not data.title.strip():
             self.show_errors({"title": "A story needs a title"})
             return
-        ids = self.picker.checked_ids()
+        if self._save(data, self.picker.checked_ids()):
+            super().accept()
+
+    def _save(self, data: StoryData, ids: tuple[int, ...]) -> bool:
+        """Submit ``data`` with the entries ``ids``; True once the form may close."""
         try:
             self._submit(data, ids)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            return
-        except ConflictError as exc:
-            if not self._resolve_conflict(exc, data, ids):
-                return
+            return False
+        except ConflictError:  # someone else changed or deleted the story
+            loaded = self._load_current() if self._load_current is not None else None
+            return conflicts.resolve(
+                self, (data, ids), None if loaded is None else (loaded[:2], loaded[2]),
+                what="story", name=f"the story “{data.title.strip()}”",
+                labels=CONFLICT_LABELS, describe=lambda story: self.describe(*story),
+                refill=self._reloaded, shown_when_deleted=("title", "entries"),
+                save=lambda: self._save(data, ids),
+            )
         except (StoreError, LookupError) as exc:
             self.show_errors({"title": f"Not saved: {exc}"})
-            return
-        super().accept()
+            return False
+        return True
 
     # -- someone else changed the story ----------------------------------------------------
     def describe(self, data: StoryData, entry_ids: Sequence[int]) -> dict[str, str]:
         """A story's fields as people read them."""
         return describe_story(data, entry_ids, self._entry_titles)
 
-    def _resolve_conflict(
-        self, exc: ConflictError, data: StoryData, ids: tuple[int, ...]
-    ) -> bool:
-        """Someone else changed or deleted the story: True once the form may close."""
-        loaded = self._load_current() if self._load_current is not None else None
-        deleted = loaded is None
-        name = f"the story “{data.title.strip()}”"
-        dialog = conflicts.ConflictDialog(
-            f"Someone else deleted {name} while you were editing it." if deleted
-            else f"Someone else changed {name} while you were editing it.",
-            CONFLICT_LABELS,
-            self.describe(data, ids),
-            None if loaded is None else self.describe(loaded[0], loaded[1]),
-            what="story",
-            overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
-            shown_when_deleted=("title", "entries"),
-            parent=self,
-        )
-        choice = conflicts.ask(dialog)
-        if choice == conflicts.RELOAD:
-            if loaded is None:
-                self.reject()  # nothing left to edit
-                return False
-            theirs, their_ids, version = loaded
-            self.expected_version = version
-            self.loaded = (theirs, their_ids)
-            self.set_data(theirs, their_ids)
-            return False
-        if choice != conflicts.OVERWRITE:
-            return False  # keep the form open with the user's typing
-        self.expected_version = None
-        self.recreate = deleted
-        try:
-            self._submit(data, ids)
-        except ValidationError as again:
-            self.show_errors(again.errors)
-            return False
-        except ConflictError as again:  # changed yet again meanwhile
-            return self._resolve_conflict(again, data, ids)
-        except (StoreError, LookupError) as again:
-            self.show_errors({"title": f"Not saved: {again}"})
-            return False
-        return True
+    def _reloaded(self, theirs: tuple[StoryData, tuple[int, ...]]) -> None:
+        """Continue from their version of the story (after a conflict)."""
+        self.loaded = theirs
+        self.set_data(*theirs)
 
 
 # --- saving and deleting against the version the user saw -------------------------------
