@@ -22,11 +22,14 @@ import csv
 import datetime as dt
 import functools
 import io
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +37,7 @@ from copdesk.data import members
 from copdesk.data.files import WriteError, atomic_output
 from copdesk.data.members import Duplicate
 from copdesk.data.validation import (
+    FIELD_PROBLEMS,
     MemberData,
     clean_line,
     email_key,
@@ -76,7 +80,7 @@ class ImportPreview:
     #: instead of validating them again. Rows put into a preview any other way are checked.
     checked: tuple[MemberData, ...] = field(default=(), repr=False, compare=False)
 
-    @property
+    @functools.cached_property
     def valid_rows(self) -> tuple[ImportRow, ...]:
         return tuple(
             r for r in self.rows
@@ -416,6 +420,11 @@ class _Plan:
     first: int | None  # index of a first-name column (joined into the full name)
     last: int | None  # index of a last-name column
 
+    @property
+    def name_from_parts(self) -> bool:
+        """No name column: the full name is joined from the first and last names."""
+        return all(fname != "full_name" for _, fname, _ in self.texts)
+
 
 def _plan(headers: list[str], mapping: dict[str, str]) -> _Plan:
     texts: list[tuple[int, str, Callable[[str], str]]] = []
@@ -471,6 +480,166 @@ def _build(cells: list[str], plan: _Plan) -> tuple[MemberData | None, list[str]]
     return data, errors
 
 
+#: A cell that needs the full check (it cannot be read, or its field's check finds a
+#: problem): the fast reader leaves such a row to :func:`_checked_row`.
+_BAD = object()
+#: MemberData's fields in the order of its positional arguments, and their defaults.
+_DATA_FIELDS = tuple(f for f in dataclass_fields(MemberData) if f.name != "extra")
+_POSITION = {f.name: i for i, f in enumerate(_DATA_FIELDS)}
+_DEFAULTS: list[Any] = [f.default if f.default is not MISSING else "" for f in _DATA_FIELDS]
+
+
+#: MemberData's slot descriptors' setters, in the order of its fields.
+_SET_FIELDS = tuple(getattr(MemberData, f.name).__set__ for f in _DATA_FIELDS)
+_SET_EXTRA = getattr(MemberData, "extra").__set__  # noqa: B009 - typed as a dict field
+
+
+def _new_member(values: Sequence[Any]) -> MemberData:
+    """``MemberData(*values)``, its slots set directly.
+
+    The frozen class's ``__init__`` sets every field through ``object.__setattr__``, which
+    takes ten times as long: a tenth of reading a large roster. Nothing else happens in
+    it (no ``__post_init__``; checked by a test).
+    """
+    member = object.__new__(MemberData)
+    for set_field, value in zip(_SET_FIELDS, values, strict=True):
+        set_field(member, value)
+    _SET_EXTRA(member, {})
+    return member
+
+
+class _Seen(dict[str, Any]):
+    """Distinct texts -> ``read(text)``, each read on first sight (one column's cells
+    -> clean value or _BAD; names -> their keys)."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, read: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, cell: str) -> Any:
+        value = self[cell] = self.read(cell)
+        return value
+
+
+def _reader(fname: str, read: Callable[[str], object], today: dt.date) -> Callable[[str], object]:
+    """A cell's clean value as :func:`_build` makes it, or _BAD when reading it fails or
+    the field's own check in :func:`validate_member` (as of ``today``) finds a problem."""
+    problem_of = FIELD_PROBLEMS.get(fname)
+
+    def checked(cell: str) -> object:
+        try:
+            value = read(undefuse(cell) if cell[:1] == "'" else cell)
+        except ValueError:
+            return _BAD
+        if problem_of is not None and problem_of(value, today) is not None:
+            return _BAD
+        return value
+
+    return checked
+
+
+@dataclass(frozen=True)
+class _FastPlan:
+    """How the fast reader reads one file's rows, worked out once per file.
+
+    Every distinct cell of a column is read and checked once (organisations, levels,
+    dates, tag lists repeat down a roster); a row is then a few lookups done by C code.
+    """
+
+    pick: Callable[[list[str]], Sequence[str]]  # the mapped cells of a row, in order
+    seen: tuple[_Seen, ...]  # for each picked cell, its column's cache
+    #: Picks MemberData's positional arguments from the values (then the name joined
+    #: from its parts, if any) followed by :data:`_DEFAULTS`.
+    assemble: Callable[[list[Any]], Sequence[Any]]
+    parts: tuple[int | None, int | None] | None  # (first, last) name columns, if joined
+    today: dt.date
+
+
+def _fast_plan(plan: _Plan, today: dt.date) -> _FastPlan:
+    readers: list[tuple[int, str, Callable[[str], object]]] = [
+        (index, fname, clean) for index, fname, clean in plan.texts
+    ]
+    readers += [(index, fname, parse) for index, _, fname, parse in plan.parsed]
+    where = {_POSITION[fname]: i for i, (_, fname, _) in enumerate(readers)}
+    parts = None
+    if plan.name_from_parts:
+        parts = (plan.first, plan.last)
+        where[_POSITION["full_name"]] = len(readers)
+    base = len(readers) + (parts is not None)
+    indexes = [index for index, _, _ in readers]
+    return _FastPlan(
+        pick=_getter(indexes),
+        seen=tuple(_Seen(_reader(fname, read, today)) for _, fname, read in readers),
+        assemble=_getter([where.get(i, base + i) for i in range(len(_DATA_FIELDS))]),
+        parts=parts,
+        today=today,
+    )
+
+
+def _getter(indexes: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
+    """``itemgetter(*indexes)``, always giving a tuple (even of one item, or none)."""
+    if len(indexes) == 1:
+        (only,) = indexes
+        return lambda items: (items[only],)
+    if not indexes:
+        return lambda items: ()
+    return operator.itemgetter(*indexes)
+
+
+def _fast_build(cells: list[str], fast: _FastPlan) -> MemberData | None:
+    """The row's member data when every cell reads and checks fine, else None.
+
+    Gives exactly what :func:`_build` gives for such a row (and ``validate_member`` finds
+    it valid); a row it turns down goes through the full reading and checks, which word
+    every reason.
+    """
+    values = list(map(_Seen.__getitem__, fast.seen, fast.pick(cells)))
+    if _BAD in values:
+        return None
+    if fast.parts is not None:
+        first, last = (_cell(cells, i).strip() for i in fast.parts)
+        name = clean_line(" ".join(p for p in (first, last) if p))
+        if FIELD_PROBLEMS["full_name"](name, fast.today) is not None:
+            return None
+        values.append(name)
+    values += _DEFAULTS
+    return _new_member(fast.assemble(values))
+
+
+def _new_row(
+    line: int, data: MemberData, dups: tuple[Duplicate, ...], earlier: int | None
+) -> ImportRow:
+    """``ImportRow(line, data, (), dups, earlier)`` for a valid row, its fields set at once
+    (as with :func:`_new_member`, the frozen ``__init__`` takes several times as long)."""
+    row = object.__new__(ImportRow)
+    row.__dict__.update(
+        line=line, data=data, errors=(), duplicates=dups, duplicate_in_file=earlier
+    )
+    return row
+
+
+def _checked_row(
+    cells: list[str],
+    plan: _Plan,
+    today: dt.date,
+    field_header: dict[str, str],
+) -> tuple[MemberData | None, list[str]]:
+    """The full reading and checks of one row: its data and every reason it is invalid."""
+    data, errors = _build(cells, plan)
+    if data is None:
+        return None, errors
+    for fname, message in validate_member(data, today=today).items():
+        if fname == "full_name" and "full_name" not in field_header:
+            label = "Name"
+        else:
+            label = field_header.get(fname, _FIELD_LABELS.get(fname, fname))
+        if not any(e.startswith(f"{label}:") for e in errors):
+            errors.append(f"{label}: {message}")
+    return data, errors
+
+
 def preview_import(
     session: Session,
     community_id: int | None,
@@ -500,11 +669,13 @@ def preview_import(
     ncols = len(headers)
     plan = _plan(headers, mapping)
     checked_on = today or dt.date.today()
+    fast = _fast_plan(plan, checked_on)
     field_header = {f: h for h, f in mapping.items()}
     known = members.DuplicateIndex(session, community_id) if community_id is not None else None
     rows: list[ImportRow] = []
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
+    name_keys = _Seen(name_key)  # names repeat in a large roster
     for line, cells in records:
         if not "".join(cells).strip():
             continue  # blank line, or a row of empty cells as spreadsheets write them
@@ -518,22 +689,14 @@ def preview_import(
                 f"has {len(cells)} values but the header has {ncols} columns",
             )))
             continue
-        data, errors = _build(cells, plan)
-        if data is None:
-            rows.append(ImportRow(line, None, tuple(errors)))
-            continue
-        for fname, message in validate_member(data, today=checked_on).items():
-            if fname == "full_name" and "full_name" not in field_header:
-                label = "Name"
-            else:
-                label = field_header.get(fname, _FIELD_LABELS.get(fname, fname))
-            if not any(e.startswith(f"{label}:") for e in errors):
-                errors.append(f"{label}: {message}")
-        if errors:
-            rows.append(ImportRow(line, data, tuple(errors)))
-            continue
+        data = _fast_build(cells, fast)
+        if data is None:  # some cell needs the full check: find and word every reason
+            data, errors = _checked_row(cells, plan, checked_on, field_header)
+            if data is None or errors:
+                rows.append(ImportRow(line, data, tuple(errors)))
+                continue
         ekey = email_key(data.email) if data.email else None
-        nkey = name_key(data.full_name)
+        nkey = name_keys[data.full_name]
         dups: tuple[Duplicate, ...] = ()
         if known is not None and (ekey in known.by_email or nkey in known.by_name):
             dups = tuple(known.find(data))
@@ -546,7 +709,7 @@ def preview_import(
             if ekey:
                 seen_emails[ekey] = line
             seen_names[nkey] = line
-        rows.append(ImportRow(line, data, (), dups, earlier))
+        rows.append(_new_row(line, data, dups, earlier))
     preview = ImportPreview(
         path=path,
         encoding=encoding,
