@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import itertools
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,7 +42,6 @@ from copdesk.framework import (
     ATTENDANCE_STATUSES,
     CADENCES,
     FUNCTION_BY_KEY,
-    FUNCTIONS,
     SESSION_MODES,
     SESSION_SPACES,
     SESSION_STATUSES,
@@ -876,36 +875,17 @@ def function_coverage(
     *,
     include_planned: bool = False,
 ) -> Coverage:
-    """Agenda time per CoP function in held (and optionally planned) sessions of a period."""
-    stmt = (
-        select(AgendaBlock.function, AgendaBlock.method, AgendaBlock.minutes, CopSession.starts_at)
-        .join(CopSession, CopSession.id == AgendaBlock.session_id)
-        .where(CopSession.community_id == community_id, CopSession.status != "cancelled")
+    """Agenda time per CoP function in held (and optionally planned) sessions of a period.
+
+    Added up by the database: see :func:`copdesk.data.coverage_queries.function_coverage`
+    (this name stays for existing callers; it used to read every agenda block of the
+    community's history into Python).
+    """
+    from copdesk.data import coverage_queries  # it imports Coverage from here
+
+    return coverage_queries.function_coverage(
+        session, community_id, start, end, include_planned=include_planned
     )
-    if not include_planned:
-        stmt = stmt.where(CopSession.status == "held")
-    minutes = {f.key: 0 for f in FUNCTIONS}
-    untagged = 0
-    first_session: dict[str, int] = {}
-    familiar: Counter[str] = Counter()
-    new: Counter[str] = Counter()
-    rows = session.execute(
-        stmt.add_columns(CopSession.id).order_by(CopSession.starts_at, CopSession.id)
-    )
-    for function, method, mins, starts, sid in rows:
-        key = method.casefold() if method and method != "break" else ""
-        # A method is new the first time a session uses it, familiar ever after.
-        first = first_session.setdefault(key, sid) if key else None
-        day = starts.date()
-        if (start is not None and day < start) or (end is not None and day > end):
-            continue
-        if function in minutes:
-            minutes[function] += mins
-        else:
-            untagged += mins
-        if key:
-            (new if first == sid else familiar)[method] += 1
-    return Coverage(minutes, untagged, dict(familiar), dict(new))
 
 
 # --- attendance -------------------------------------------------------------------------

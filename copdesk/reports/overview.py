@@ -57,7 +57,15 @@ from reportlab.platypus import (
 )
 from sqlalchemy.orm import Session
 
-from copdesk.data import communities, fitness, members, overview_queries, sessions, values
+from copdesk.data import (
+    communities,
+    coverage_queries,
+    fitness,
+    members,
+    overview_queries,
+    sessions,
+    values,
+)
 from copdesk.data.communities import CommunityInfo
 from copdesk.data.fitness import AssessmentRow, AssessmentView, OpenAction, Thresholds, TrendPoint
 from copdesk.data.members import KnowledgeMap, MemberRow, Reach
@@ -407,7 +415,8 @@ def read_overview(
     months = overview_queries.attendance_by_month(session, community_id, period.start,
                                                   period.end)  # fmt: skip
     step()
-    coverage = sessions.function_coverage(session, community_id, period.start, period.end)
+    coverage = coverage_queries.function_coverage(session, community_id, period.start,
+                                                  period.end)
     heard = overview_queries.voices(session, community_id, period.start, period.end)
     step()
     entries = values.list_entries(session, community_id, named="consenting",

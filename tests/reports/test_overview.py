@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 from pypdf import PdfReader
 from sqlalchemy import event
 
-from copdesk.data import communities, demo, fitness, members, sessions, values
+from copdesk.data import communities, coverage_queries, demo, fitness, members, sessions, values
 from copdesk.data.store import Store
 from copdesk.data.validation import MemberData
 from copdesk.data.values import EntryData
@@ -182,7 +182,7 @@ def test_health_fitness_and_next_match_the_store(
         latest = fitness.get_assessment(s, fitness.list_assessments(s, cid)[0].id)
         actions = fitness.open_actions(s, cid)
         open_session_actions = sessions.list_actions(s, cid, open_only=True, today=TODAY)
-        coverage = sessions.function_coverage(s, cid, dt.date(2025, 7, 1), TODAY)
+        coverage = coverage_queries.function_coverage(s, cid, dt.date(2025, 7, 1), TODAY)
     text = all_text(demo_pdf)
     health = text[text.index("Participation pyramid"):text.index("Latest scores")]
     assert latest.overall is not None
