@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -327,6 +327,8 @@ def add_members(
         ).all()
     )
     checked: list[MemberData] = []
+    now = utcnow()
+    member_rows: list[tuple[Any, ...]] = []
     for data in rows:
         if prechecked:
             errors: dict[str, str] = {}
@@ -341,11 +343,6 @@ def add_members(
         if key:
             taken[key] = data.full_name
         checked.append(data)
-    if not checked:
-        return []
-    now = utcnow()
-    member_rows: list[tuple[Any, ...]] = []
-    for data in checked:
         email = normalise_email(data.email) if data.email else None
         member_rows.append((
             community_id, data.full_name, name_key(data.full_name), email,
@@ -353,16 +350,22 @@ def add_members(
             data.region, data.time_zone, data.joined_on, data.level, data.consent,
             data.notes, data.status, False, now, now, 1,
         ))  # fmt: skip
+    if not checked:
+        return []
     session.flush()  # anything pending goes first (the community, earlier commands)
     ids = _insert_members(session, member_rows)
     role_rows: list[tuple[Any, ...]] = []
     tag_rows: list[tuple[Any, ...]] = []
     history_rows: list[tuple[Any, ...]] = []
     fallback = today or dt.date.today()
+    tag_keys = _Memo(tag_key)  # tags repeat across a roster: fold each once
     for mid, data in zip(ids, checked, strict=True):
-        role_rows.extend((mid, r) for r in data.roles)
+        if len(data.roles) == 1:
+            role_rows.append((mid, data.roles[0]))
+        else:
+            role_rows.extend((mid, r) for r in data.roles)
         for kind, tags in ((EXPERTISE, data.expertise), (INTEREST, data.interests)):
-            tag_rows.extend((mid, kind, tag_key(t), t, i) for i, t in enumerate(tags))
+            tag_rows.extend((mid, kind, tag_keys[t], t, i) for i, t in enumerate(tags))
         history_rows.append((mid, data.level, data.joined_on or fallback))
     _insert_rows(session, MemberRole, ("member_id", "role"), role_rows)
     _insert_rows(session, MemberTag, ("member_id", "kind", "tag_key", "tag", "position"),
@@ -370,6 +373,20 @@ def add_members(
     _insert_rows(session, LevelChange, ("member_id", "level", "changed_on"), history_rows)
     changes.record(session, changes.Change("member", "insert", tuple(ids), community_id))
     return ids
+
+
+class _Memo(dict[Any, Any]):
+    """``fold(value)`` for each distinct value, worked out on first sight."""
+
+    __slots__ = ("fold",)
+
+    def __init__(self, fold: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.fold = fold
+
+    def __missing__(self, value: Any) -> Any:
+        folded = self[value] = self.fold(value)
+        return folded
 
 
 _MEMBER_INSERT_COLUMNS = (
@@ -435,11 +452,12 @@ def _insert_rows(
         if (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
     if processors:
-        cols = [list(c) for c in zip(*rows, strict=True)]
+        cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
         for i, proc in processors:
             # Dates and flags repeat (every row's created_at is the same): convert each once.
-            done: dict[Any, Any] = {None: None}
-            cols[i] = [done[v] if v in done else done.setdefault(v, proc(v)) for v in cols[i]]
+            done = _Memo(proc)
+            done[None] = None
+            cols[i] = list(map(done.__getitem__, cols[i]))
         rows = list(zip(*cols, strict=True))
     quote = dialect.identifier_preparer.quote
     sql = (
