@@ -202,11 +202,16 @@ def _on_first_paint(widget: Any, callback: Callable[[], None]) -> None:
 
 
 def probe_start_bare(with_sqlalchemy: str = "") -> None:
-    """The bare window; with "sqlalchemy", SQLAlchemy's ORM imported too (for scale: the
-    memory copdesk's chosen data toolkit takes before it holds any data)."""
+    """The bare window; with "sqlalchemy", SQLAlchemy's ORM and SQLite dialect imported too
+    (for scale: the memory copdesk's chosen data toolkit takes before it holds any data),
+    with PySide6's import hook kept from caching SQLAlchemy's sources, as copdesk does."""
     from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
     if with_sqlalchemy:
+        from copdesk.ui.pyside_sources import read_sources_without_keeping
+
+        read_sources_without_keeping()
+        import sqlalchemy.dialects.sqlite
         import sqlalchemy.orm  # noqa: F401
 
     app = QApplication([])

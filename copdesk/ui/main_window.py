@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -25,13 +25,18 @@ from copdesk.ui.icons import app_icon, icon
 if TYPE_CHECKING:
     from copdesk.data.communities import CommunityInfo
     from copdesk.data.store import Store
+    from copdesk.ui.fitness.tab import FitnessTab
+    from copdesk.ui.members.tab import MembersTab
+    from copdesk.ui.sessions.tab import SessionsTab
     from copdesk.ui.tabs import TabPage
+    from copdesk.ui.values.tab import ValueTab
 
 DEFAULT_SIZE = (1280, 800)
 #: The tabs' titles and icons, for the frame painted before the tabs themselves load
 #: (each tab class says the same in its ``title`` and ``icon_name``; a test checks).
 TAB_HEADS = (("Members", "members"), ("Sessions", "sessions"), ("Fitness", "fitness"),
              ("Value", "value"))
+MEMBERS, SESSIONS, FITNESS, VALUE = range(len(TAB_HEADS))
 log = get_logger("window")
 
 
@@ -132,35 +137,84 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def _init_tabs(self) -> None:
-        from copdesk.ui.community import WelcomePage
-        from copdesk.ui.fitness.tab import FitnessTab
-        from copdesk.ui.members.tab import MembersTab
-        from copdesk.ui.sessions.tab import SessionsTab
-        from copdesk.ui.values.tab import ValueTab
+        """The Members tab now; the others when first shown (or first asked for).
 
-        self.members_tab = MembersTab(self.workspace)
-        self.sessions_tab = SessionsTab(self.workspace)
-        self.fitness_tab = FitnessTab(self.workspace)
-        self.value_tab = ValueTab(self.workspace)
-        self.pages: list[TabPage] = [
-            self.members_tab,
-            self.sessions_tab,
-            self.fitness_tab,
-            self.value_tab,
-        ]
+        A tab's widgets and modules take a few megabytes each; a facilitator who only
+        looks at the roster never pays for the other three.
+        """
+        from copdesk.ui.community import WelcomePage
+
+        self._pages: list[TabPage | None] = [None] * len(TAB_HEADS)
+        self._settings_restored = False  # then a tab made later restores its own
+        self.page(MEMBERS)
         current = self.tabs.currentIndex()
-        self.tabs.blockSignals(True)
-        for i, page in enumerate(self.pages):
-            page.set_lazy(True)  # a hidden tab loads when it is first shown
-            placeholder = self.tabs.widget(i)
-            self.tabs.removeTab(i)
-            if placeholder is not None:
-                placeholder.deleteLater()
-            self.tabs.insertTab(i, page, icon(page.icon_name), page.title)
-        self.tabs.setCurrentIndex(max(current, 0))
-        self.tabs.blockSignals(False)
+        if current != MEMBERS:
+            self.page(current)
         self.welcome = WelcomePage()
         self.central.insertWidget(0, self.welcome)
+
+    def _make_page(self, index: int) -> TabPage:
+        if index == MEMBERS:
+            from copdesk.ui.members.tab import MembersTab
+
+            return MembersTab(self.workspace)
+        if index == SESSIONS:
+            from copdesk.ui.sessions.tab import SessionsTab
+
+            sessions = SessionsTab(self.workspace)
+            sessions.log_value_requested.connect(self.log_value_from_session)
+            return sessions
+        if index == FITNESS:
+            from copdesk.ui.fitness.tab import FitnessTab
+
+            return FitnessTab(self.workspace)
+        from copdesk.ui.values.tab import ValueTab
+
+        return ValueTab(self.workspace)
+
+    def page(self, index: int) -> TabPage:
+        """The tab at ``index``, made (in place of its placeholder) if not yet made."""
+        made = self._pages[index]
+        if made is not None:
+            return made
+        page = self._make_page(index)
+        page.set_lazy(True)  # a hidden tab loads when it is first shown
+        page.mark_stale()  # the workspace may already show a store
+        if self._settings_restored:  # made after the window: its remembered layout now
+            page.restore_state(self.settings)
+        self._pages[index] = page
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        placeholder = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        title, icon_name = TAB_HEADS[index]
+        self.tabs.insertTab(index, page, icon(icon_name), title)
+        self.tabs.setCurrentIndex(max(current, 0))
+        self.tabs.blockSignals(False)
+        return page
+
+    @property
+    def pages(self) -> list[TabPage]:
+        """The tabs made so far, in tab order."""
+        return [p for p in self._pages if p is not None]
+
+    @property
+    def members_tab(self) -> MembersTab:
+        return cast("MembersTab", self.page(MEMBERS))
+
+    @property
+    def sessions_tab(self) -> SessionsTab:
+        return cast("SessionsTab", self.page(SESSIONS))
+
+    @property
+    def fitness_tab(self) -> FitnessTab:
+        return cast("FitnessTab", self.page(FITNESS))
+
+    @property
+    def value_tab(self) -> ValueTab:
+        return cast("ValueTab", self.page(VALUE))
 
     def _init_actions(self) -> None:
         self.new_community_action = QAction("&New community…", self)
@@ -189,8 +243,8 @@ class MainWindow(QMainWindow):
 
         self.tab_actions: list[QAction] = []
         group = QActionGroup(self)
-        for i, page in enumerate(self.pages):
-            action = QAction(icon(page.icon_name), page.title, self)
+        for i, (title, icon_name) in enumerate(TAB_HEADS):
+            action = QAction(icon(icon_name), title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.setCheckable(True)
             group.addAction(action)
@@ -251,7 +305,6 @@ class MainWindow(QMainWindow):
         self.remove_logo_action.triggered.connect(lambda: self.set_logo(None))
         self.data_info_action.triggered.connect(self.show_data_info)
         self.backups.finished.connect(self._backup_finished)
-        self.sessions_tab.log_value_requested.connect(self.log_value_from_session)
         self.live.connection_changed.connect(self._connection_changed)
         self.find_action.triggered.connect(self.focus_filter)
         self.about_action.triggered.connect(self.about)
@@ -271,6 +324,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         for page in self.pages:
             page.restore_state(self.settings)
+        self._settings_restored = True
         tab = self.settings.value("window/tab", 0, type=int)
         if isinstance(tab, int) and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
@@ -431,6 +485,8 @@ class MainWindow(QMainWindow):
             page.focus_filter()
 
     def _on_tab_changed(self, index: int) -> None:
+        if 0 <= index < len(self._pages):
+            self.page(index)
         if 0 <= index < len(self.tab_actions):
             self.tab_actions[index].setChecked(True)
 
@@ -647,7 +703,8 @@ class MainWindow(QMainWindow):
         store, community_id = self.store, self.community_id
         if store is None or community_id is None:
             return
-        row = self.sessions_tab.current_row()
+        sessions = self._pages[SESSIONS]  # a session chosen there, if it was ever shown
+        row = cast("SessionsTab", sessions).current_row() if sessions is not None else None
         dialog = ExportDialog(
             store, community_id, self.settings, self, session_id=row.id if row else None
         )

@@ -45,6 +45,14 @@ class TabPage(QWidget):
     def set_lazy(self, lazy: bool) -> None:
         self._lazy = lazy
 
+    def mark_stale(self) -> None:
+        """Made while the workspace already shows a store: load it when first shown."""
+        if self.workspace.store is not None:
+            if self._lazy and not self.isVisible():
+                self._stale = True
+            else:
+                self._reload()
+
     @property
     def stale(self) -> bool:
         """True while the tab waits to be shown to load what the workspace holds."""

@@ -33,9 +33,36 @@ def test_four_tabs_with_icons(window: MainWindow) -> None:
         "Members", "Sessions", "Fitness", "Value"
     ]
     assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
-    assert isinstance(tabs.widget(1), SessionsTab)
-    assert isinstance(tabs.widget(2), FitnessTab)
-    assert isinstance(tabs.widget(3), ValueTab)
+    # Only the tab shown is made at start; each other one when it is first shown.
+    assert [type(p).__name__ for p in window.pages] == ["MembersTab"]
+    for index, kind in ((2, FitnessTab), (1, SessionsTab), (3, ValueTab)):
+        placeholder = tabs.widget(index)
+        tabs.setCurrentIndex(index)
+        assert isinstance(tabs.widget(index), kind)
+        assert tabs.currentIndex() == index
+        assert tabs.tabText(index) == kind.title and not tabs.tabIcon(index).isNull()
+        assert placeholder is not tabs.widget(index)
+    assert [type(p) for p in window.pages][1:] == [SessionsTab, FitnessTab, ValueTab]
+
+
+def test_a_tab_made_later_loads_the_open_community_and_its_remembered_layout(
+    qtbot: QtBot, make_window: WindowFactory, store: Store, community_id: int,
+    roster: dict[str, int],
+) -> None:
+    first = make_window(store)
+    first.tabs.setCurrentIndex(3)
+    first.value_tab.views.setCurrentIndex(1)
+    first.tabs.setCurrentIndex(0)
+    first.close()
+    second = make_window(store)
+    assert second.tabs.currentIndex() == 0
+    assert len(second.pages) == 1
+    second.tabs.setCurrentIndex(3)  # made now, after the window: restores its own layout
+    value = second.value_tab
+    assert value.views.currentIndex() == 1
+    qtbot.waitUntil(lambda: not value.stale)
+    assert value.workspace.community_id == community_id
+    assert len(second.pages) == 2
 
 
 def test_ctrl_digits_switch_tabs_and_ctrl_f_focuses_the_filter(
