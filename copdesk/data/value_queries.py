@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copdesk.data import changes, values
 from copdesk.data.models import Member, MemberRole, Story, ValueEntry
-from copdesk.data.values import EntryData, EntrySnapshot, StoryData
+from copdesk.data.session_queries import SessionChoice, session_choices
+from copdesk.data.values import EntryData, EntryRow, EntrySnapshot, StoryData, StoryView
 from copdesk.framework import Role
 
 
@@ -78,32 +79,79 @@ class Person:
 
 
 def people(session: Session, community_id: int) -> list[Person]:
-    """The community's members, light: a few columns and one query for coordinators.
+    """The community's members, light: a few columns, coordinators marked by the query.
 
     Sorted as the roster is (by name key), without tags, roles or level history, so
-    that opening the Value tab on a 10,000-member community stays quick.
+    that opening the Value tab on a 10,000-member community stays quick. One set-based
+    query (whether each is a coordinator is an EXISTS the database answers), and an
+    organisation, region or status shared by many members is one string.
     """
-    coordinators = set(
-        session.scalars(
-            select(MemberRole.member_id)
-            .join(Member, Member.id == MemberRole.member_id)
-            .where(Member.community_id == community_id,
-                   MemberRole.role == Role.COORDINATOR.value)
-        )
+    if session.autoflush:
+        session.flush()  # what session.execute would do: pending edits are seen
+    coordinator = (
+        select(MemberRole.member_id)
+        .where(MemberRole.member_id == Member.id, MemberRole.role == Role.COORDINATOR.value)
+        .exists()
     )
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Member.id, Member.full_name, Member.organisation, Member.region,
-            Member.consent, Member.status, Member.erased,
+            Member.consent, Member.status, Member.erased, coordinator,
         )
         .where(Member.community_id == community_id)
         .order_by(Member.name_key, Member.id)
-    ).all()
+    ).all()  # fmt: skip
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     return [
-        Person(mid, name, org or "", region or "", bool(consent), status, bool(erased),
-               mid in coordinators)
-        for mid, name, org, region, consent, status, erased in rows
+        Person(mid, name, share(org, org) if org else "", share(region, region) if region else "",
+               bool(consent), share(status, status), bool(erased), bool(coord))
+        for mid, name, org, region, consent, status, erased, coord in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TabData:
+    """Everything the Value tab lists, read in one session (on a worker for a large
+    community): the log's rows, the stories built from those same rows (the entries are
+    read once), the people and the sessions its filters offer."""
+
+    entries: list[EntryRow]
+    stories: list[StoryView]
+    people: list[Person]
+    sessions: list[SessionChoice]
+
+
+def tab_data(session: Session, community_id: int) -> TabData:
+    entries = values.list_entries(session, community_id)
+    return TabData(
+        entries,
+        values.stories_of(session, community_id, entries),
+        people(session, community_id),
+        session_choices(session, community_id),
+    )
+
+
+def tab_size(session: Session, community_id: int) -> int:
+    """How many entries and members the community has, together (what reading the
+    Value tab's lists costs grows with): one query of two index counts."""
+    entries = (
+        select(func.count(ValueEntry.id))
+        .where(ValueEntry.community_id == community_id)
+        .scalar_subquery()
+    )
+    members = (
+        select(func.count(Member.id)).where(Member.community_id == community_id).scalar_subquery()
+    )
+    return int(session.scalar(select(entries + members)) or 0)
+
+
+def story_data(session: Session, story_id: int) -> StoryData:
+    """A story's own fields as stored (not its entries)."""
+    story = session.get(Story, story_id)
+    if story is None:
+        raise LookupError("That story no longer exists")
+    return StoryData(story.title, story.expected_ending, story.follow_up_on)
 
 
 def restore_entries(session: Session, snaps: Sequence[EntrySnapshot]) -> None:

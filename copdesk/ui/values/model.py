@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from copdesk.data import values
 from copdesk.data.changes import Change
+from copdesk.data.store import Store
 from copdesk.data.values import MEMBER_KINDS, EntryFilter, EntryRow
 from copdesk.framework import FUNCTION_BY_KEY
 from copdesk.ui.members.model import fold
@@ -182,6 +183,30 @@ def sync_rows(model: Any, fresh: Sequence[R], key: Callable[[R], Hashable]) -> N
 
 
 # --- the log -------------------------------------------------------------------------------
+def entry_sort_key(row: EntryRow, column: int) -> Any:
+    """The key for sorting by ``column`` (what ``SORT_ROLE`` gives), ties broken by date."""
+    date = (row.entry_date.toordinal(), row.id)
+    if column == Column.DATE:
+        return (date, ())
+    return (_sort_key(row, _ALL_COLUMNS[column]), date)
+
+
+#: A sort column and the rows' keys for it by row id (as the model keeps them).
+SortKeys = tuple[int, dict[int, tuple[Any, int]]]
+
+
+def sort_keys(rows: Sequence[EntryRow], column: int) -> SortKeys | None:
+    """The rows' sort keys for ``column``, computed at once (on the worker that read the
+    rows: plain Python, no Qt); None when not sorting."""
+    if column < 0:
+        return None
+    if column == Column.DATE:  # the usual sort: one comprehension, no call a row
+        return column, {
+            r.id: (((r.entry_date.toordinal(), r.id), ()), r.id) for r in rows
+        }
+    return column, {r.id: (entry_sort_key(r, column), r.id) for r in rows}
+
+
 class EntryTableModel(RowTableModel[EntryRow]):
     """The value entries of one community, following the store's change events."""
 
@@ -190,15 +215,41 @@ class EntryTableModel(RowTableModel[EntryRow]):
     def sort_key(self, row: EntryRow, column: int) -> Any:
         """The row's key for sorting by ``column`` (what ``SORT_ROLE`` gives), ties broken
         by date."""
-        date = (row.entry_date.toordinal(), row.id)
-        if column == Column.DATE:
-            return (date, ())
-        return (_sort_key(row, _ALL_COLUMNS[column]), date)
+        return entry_sort_key(row, column)
 
     def load(
         self, session: Session, community_id: int, ids: Sequence[int] | None
     ) -> list[EntryRow]:
         return values.list_entries(session, community_id, ids=ids)
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    def show_rows(
+        self,
+        store: Store | None,
+        community_id: int | None,
+        rows: Sequence[EntryRow],
+        keys: SortKeys | None = None,
+    ) -> None:
+        """Show a community's rows read elsewhere (on a worker thread): what
+        :meth:`set_source` does without reading them here. ``keys`` are the rows' sort
+        keys computed there too (used if the model still sorts by their column)."""
+        self._store = store
+        self._community_id = community_id
+        rows = rows if community_id is not None else []
+        if keys is None or keys[0] != self._sort_column or self._sort_column < 0:
+            self.reset_rows(rows)
+            return
+        # reset_rows, with the keys given instead of computed here one row at a time
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.forget_all()
+        self._keys = keys[1]
+        self._rows.sort(key=lambda r: self._keys[r.id], reverse=self._descending)
+        self._reindex()
+        self.endResetModel()
 
     def on_changes(self, recorded: Sequence[Change]) -> None:
         refresh_all = False
@@ -273,6 +324,7 @@ class EntryFilterProxy(RowProxy):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._filter = EntryFilter()
+        self._everything = True
         self.setSortRole(SORT_ROLE)
 
     @property
@@ -281,16 +333,61 @@ class EntryFilterProxy(RowProxy):
 
     def set_filter(self, entry_filter: EntryFilter) -> None:
         if entry_filter != self._filter:
-            self.change_filter(lambda: setattr(self, "_filter", entry_filter))
+            self.change_filter(lambda: self._set(entry_filter))
+
+    def _set(self, entry_filter: EntryFilter) -> None:
+        self._filter = entry_filter
+        self._everything = entry_filter == EntryFilter()
 
     def is_filtering(self) -> bool:
         return self._filter != EntryFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._everything:  # no filter: called for every row on each reset
+            return True
         model = self.sourceModel()
         if not isinstance(model, EntryTableModel) or source_parent.isValid():
             return True
         return self._filter.accepts(model.row_at(source_row))
+
+
+# --- the filters' long lists ----------------------------------------------------------------
+class ChoiceListModel(QAbstractListModel):
+    """Texts and their data for a combo box (``DisplayRole`` and ``UserRole``), set at once.
+
+    Filling a combo box item by item costs a call (and an item) each: 10,000 members
+    are a tenth of a second. :meth:`set_items` replaces them all with one reset.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[tuple[str, object]] = []
+        self._rows: dict[object, int] = {}
+
+    def set_items(self, items: Sequence[tuple[str, object]]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self._rows = {}
+        for i, (_text, data) in enumerate(self._items):
+            self._rows.setdefault(data, i)
+        self.endResetModel()
+
+    def row_of(self, data: object) -> int:
+        """The first row holding ``data``, -1 if none (what ``findData`` gives, at once)."""
+        return self._rows.get(data, -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._items)):
+            return None
+        text, data = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.UserRole:
+            return data
+        return None
 
 
 # --- a checkable list with a search box (members in the form, entries in a story) --------

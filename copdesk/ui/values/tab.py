@@ -36,11 +36,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from copdesk.data import session_queries as SQ
 from copdesk.data import sessions as S
 from copdesk.data import value_queries as Q
 from copdesk.data import values as V
 from copdesk.data.changes import Change
+from copdesk.data.session_queries import SessionChoice
 from copdesk.data.sessions import SessionRow
 from copdesk.data.store import ConflictError, Store, StoreError
 from copdesk.data.validation import ValidationError
@@ -51,15 +55,19 @@ from copdesk.ui import conflicts, dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
+from copdesk.ui.tasks import BusyIndicator, QueryRunner, error_message
 from copdesk.ui.undo import perform_done
-from copdesk.ui.values.form import EntryForm, session_label
+from copdesk.ui.values.form import EntryForm
 from copdesk.ui.values.matrix import PERIODS, MatrixPage, period_range
 from copdesk.ui.values.model import (
     MUTED,
     ROW_ROLE,
+    ChoiceListModel,
     Column,
     EntryFilterProxy,
     EntryTableModel,
+    SortKeys,
+    sort_keys,
 )
 from copdesk.ui.values.stories import (
     StoryForm,
@@ -73,6 +81,12 @@ from copdesk.ui.values.stories import (
 from copdesk.ui.workspace import Workspace
 
 LOG, STORIES, MATRIX = 0, 1, 2
+#: The log's pages: the table, the empty log's invitation, the first load's "Loading…".
+TABLE_PAGE, EMPTY_PAGE, LOADING_PAGE = 0, 1, 2
+
+#: A community with fewer entries and members than this (together) is read right away on
+#: the UI thread (tens of milliseconds); a larger one on a worker, with "Loading…" shown.
+INLINE_BELOW = 3000
 
 DEFAULT_WIDTHS: dict[Column, int] = {
     Column.DATE: 88,
@@ -92,6 +106,12 @@ GROUP_MEMBERS = "group:members"
 GROUP_ORGANISATION = "group:organisation"
 BETWEEN = "between"
 WATCHED = frozenset({"value", "story", "member", "session", "community"})
+
+
+def choice_label(row: SessionChoice) -> str:
+    """A session as the filter and the "From a session…" list name it (as the entry form
+    does)."""
+    return f"{row.starts_at:%Y-%m-%d} · {row.title}"
 
 
 def _today() -> dt.date:
@@ -123,7 +143,13 @@ class ValueTab(TabPage):
         self._matrix_dirty = True
         self._last_logged_by: int | None = None
         self._members: list[Person] = []
-        self._sessions: list[SessionRow] = []
+        #: The sessions the filter and "From a session…" offer (light rows).
+        self._session_choices: list[SessionChoice] = []
+        #: Whole session rows for the entry form, read when a form first needs them.
+        self._sessions: list[SessionRow] | None = None
+        self.runner = QueryRunner(self)
+        self.inline_below = INLINE_BELOW
+        self._load_error = ""
         self._init_models()
         self._init_actions()
         self._init_filter_bar()
@@ -209,8 +235,12 @@ class ValueTab(TabPage):
         self.member_filter = QComboBox()
         self.member_filter.setObjectName("memberFilter")
         self.member_filter.setMaximumWidth(190)
+        self.member_choices = ChoiceListModel(self)
+        self.member_filter.setModel(self.member_choices)
         self.session_filter = QComboBox()
         self.session_filter.setObjectName("sessionFilter")
+        self.session_choices = ChoiceListModel(self)
+        self.session_filter.setModel(self.session_choices)
         self.session_filter.setMaximumWidth(230)
         self.kind_filter.setMaximumWidth(210)
         self.cycle_filter.setMaximumWidth(150)
@@ -237,6 +267,8 @@ class ValueTab(TabPage):
         self.count_label = QLabel()
         self.count_label.setObjectName("valueCount")
         self.count_label.setStyleSheet(f"color: {MUTED};")
+        self.busy = BusyIndicator("Loading…")
+        self.runner.busy_changed.connect(self._on_busy)
 
     def _init_log(self) -> None:
         self.table = make_table(
@@ -265,9 +297,15 @@ class ValueTab(TabPage):
         empty.addWidget(message)
         empty.addLayout(row)
         empty.addStretch(2)
+        self.loading_label = QLabel("Loading the value log…")
+        self.loading_label.setObjectName("valueLoading")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setStyleSheet(f"font-size: 11pt; color: {MUTED};")
         self.log_stack = QStackedWidget()
         self.log_stack.addWidget(self.table)
         self.log_stack.addWidget(self.empty_page)
+        self.log_stack.addWidget(self.loading_label)
 
     def _init_stories(self) -> None:
         self.due_banner = QLabel()
@@ -336,6 +374,7 @@ class ValueTab(TabPage):
         for action in (self.new_story_action, self.add_to_story_action):
             toolbar.addWidget(self._tool_button(action))
         toolbar.addStretch(1)
+        toolbar.addWidget(self.busy)
         toolbar.addWidget(self.count_label)
 
         # Two rows of filters, so the tab fits a small laptop screen.
@@ -425,17 +464,83 @@ class ValueTab(TabPage):
     def community_id(self) -> int | None:
         return self.workspace.community_id
 
+    def loading(self) -> bool:
+        """Whether the tab is still reading its rows (a large community, on a worker)."""
+        return self.runner.is_busy()
+
     def reload(self) -> None:
-        self.model.set_source(self.store, self.community_id)
-        self._load_people()
+        """Read the community's entries, stories, people and sessions again (a switch).
+
+        One read of each: the stories are built from the log's rows. A small community
+        is read right here; a large one on a worker thread while the window keeps
+        repainting, "Loading…" shown, then shown at once (the one reset of the log).
+        """
+        store, cid = self.store, self.community_id
+        self._load_error = ""
+        if store is None or cid is None:
+            self.runner.cancel()
+            self._show_data(store, cid, None)
+            return
+
+        column = self.model.sort_column()
+
+        def read(session: Session) -> tuple[Q.TabData, SortKeys | None]:
+            data = Q.tab_data(session, cid)
+            return data, sort_keys(data.entries, column)  # the sorting's work, here too
+
+        def done(result: tuple[Q.TabData, SortKeys | None]) -> None:
+            self._show_data(store, cid, *result)
+
+        try:
+            with store.session() as session:
+                small = Q.tab_size(session, cid) < self.inline_below
+        except (StoreError, SQLAlchemyError, OSError) as exc:
+            self.runner.cancel()
+            self._load_failed(error_message(exc))
+            return
+        if small:
+            self.runner.run_now(store, read, done, self._load_failed)
+            return
+        if self.model.community_id != cid or self.model.store is not store:
+            # Another community: none of the rows shown so far belong to it.
+            self._show_data(store, cid, None)
+        self.runner.submit(store, read, done, self._load_failed)
+        self._update_counts()
+        self._update_actions()
+
+    def _show_data(
+        self,
+        store: Store | None,
+        cid: int | None,
+        data: Q.TabData | None,
+        keys: SortKeys | None = None,
+    ) -> None:
+        """Show what was read for ``cid`` (None: nothing, for no community or meanwhile)."""
+        self.model.show_rows(store, cid, data.entries if data else [], keys)
+        self._members = data.people if data else []
+        self._session_choices = data.sessions if data else []
+        self._sessions = None
         self._fill_filter_lists()
-        self.story_model.set_stories(self._fetch_stories(), reset=True)
+        self.story_model.set_stories(data.stories if data else [], reset=True)
         self._matrix_dirty = True
         self._refresh_matrix()
         self._update_counts()
         self._update_due()
         self._on_selection()
         self._on_story_selection()
+
+    def _load_failed(self, message: str) -> None:
+        self._load_error = message
+        self.loading_label.setText(f"The value log could not be read: {message}.")
+        self._update_counts()
+        self._update_actions()
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy.set_busy(busy)
+        if busy and not self._load_error:
+            self.loading_label.setText("Loading the value log…")
+        self._update_counts()
+        self._update_actions()
 
     def _on_store_changes(self, recorded: list[object]) -> None:
         changes = [
@@ -445,30 +550,47 @@ class ValueTab(TabPage):
         ]
         if not changes:
             return
+        if self.loading():
+            # What the worker reads may predate this change: read again (the newer
+            # request supersedes the one in flight).
+            self.reload()
+            return
         self.model.on_changes(changes)
         entities = {c.entity for c in changes}
         if entities & {"member", "session"}:
             self._load_people()
             self._fill_filter_lists()
-        self.story_model.set_stories(self._fetch_stories())
+        self.story_model.set_stories(self._stories_from_log())
         self._update_due()
         self._matrix_dirty = True
         self._refresh_matrix()
         self._on_story_selection()
 
     def _load_people(self) -> None:
-        self._members, self._sessions = [], []
+        """Read the people and sessions the filters and forms offer again (light rows)."""
+        self._members, self._session_choices, self._sessions = [], [], None
         if self.store is None or self.community_id is None:
             return
         with self.store.session() as session:
             self._members = Q.people(session, self.community_id)
-            self._sessions = S.list_sessions(session, self.community_id)
+            self._session_choices = SQ.session_choices(session, self.community_id)
 
-    def _fetch_stories(self) -> list[StoryView]:
+    def _form_sessions(self) -> list[SessionRow]:
+        """The whole session rows the entry form takes, read when first needed."""
+        if self._sessions is None:
+            self._sessions = []
+            if self.store is not None and self.community_id is not None:
+                with self.store.session() as session:
+                    self._sessions = S.list_sessions(session, self.community_id)
+        return self._sessions
+
+    def _stories_from_log(self) -> list[StoryView]:
+        """The stories, their entries taken from the log's rows (up to date with the
+        store): only the stories' own columns are read."""
         if self.store is None or self.community_id is None:
             return []
         with self.store.session() as session:
-            return V.list_stories(session, self.community_id)
+            return V.stories_of(session, self.community_id, self.model.all_rows())
 
     def _refresh_matrix(self, force: bool = False) -> None:
         if force:
@@ -489,7 +611,13 @@ class ValueTab(TabPage):
         self.count_label.setText(
             f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
         )
-        self.log_stack.setCurrentIndex(1 if total == 0 and self.community_id else 0)
+        if total == 0 and self.community_id is not None and (self.loading() or self._load_error):
+            page = LOADING_PAGE
+        elif total == 0 and self.community_id is not None:
+            page = EMPTY_PAGE
+        else:
+            page = TABLE_PAGE
+        self.log_stack.setCurrentIndex(page)
 
     def _update_due(self) -> None:
         due = self.story_model.due()
@@ -514,17 +642,18 @@ class ValueTab(TabPage):
         session = self.session_filter.currentData()
         for combo in (self.member_filter, self.session_filter):
             combo.blockSignals(True)
-            combo.clear()
-        self.member_filter.addItem("Any member", None)
-        for m in self._members:
-            if not m.erased:
-                self.member_filter.addItem(m.full_name, m.id)
-        self.session_filter.addItem("Any session", None)
-        for s in sorted(self._sessions, key=lambda s: s.starts_at, reverse=True):
-            if s.status != "cancelled":
-                self.session_filter.addItem(session_label(s), s.id)
-        self.member_filter.setCurrentIndex(max(self.member_filter.findData(member), 0))
-        self.session_filter.setCurrentIndex(max(self.session_filter.findData(session), 0))
+        # Whole lists at once (10,000 members are one reset, not 10,000 items).
+        self.member_choices.set_items(
+            [("Any member", None), *((m.full_name, m.id) for m in self._members if not m.erased)]
+        )
+        self.session_choices.set_items([
+            ("Any session", None),
+            *((choice_label(s), s.id)
+              for s in sorted(self._session_choices, key=lambda s: s.starts_at, reverse=True)
+              if s.status != "cancelled"),
+        ])  # fmt: skip
+        self.member_filter.setCurrentIndex(max(self.member_choices.row_of(member), 0))
+        self.session_filter.setCurrentIndex(max(self.session_choices.row_of(session), 0))
         for combo in (self.member_filter, self.session_filter):
             combo.blockSignals(False)
         self._apply_filters()
@@ -655,7 +784,8 @@ class ValueTab(TabPage):
 
     def _update_actions(self) -> None:
         count = len(self.selected_rows())
-        ready = self.community_id is not None
+        # Not while the first rows are read: the form would offer nobody to choose.
+        ready = self.community_id is not None and not self.loading() and not self._load_error
         for action in (self.add_action, self.from_session_action, self.new_story_action):
             action.setEnabled(ready)
         self.edit_action.setEnabled(self.current_row() is not None)
@@ -738,13 +868,13 @@ class ValueTab(TabPage):
         expected_version: int | None = None,
         load_current: Callable[[], tuple[EntryData, int] | None] | None = None,
     ) -> EntryForm:
-        if not self._members and not self._sessions:
+        if not self._members and not self._session_choices:
             self._load_people()
         units = [r.measure_unit for r in self.model.all_rows() if r.measure_unit]
         return EntryForm(
             submit,
             members=self._members,
-            sessions=self._sessions,
+            sessions=self._form_sessions(),
             units=units,
             initial=initial,
             editing=editing,
@@ -843,7 +973,7 @@ class ValueTab(TabPage):
         if ready is None:
             return
         self._load_people()
-        held = sorted((s for s in self._sessions
+        held = sorted((s for s in self._session_choices
                        if s.status == "held" or (s.status == "planned"
                                                  and s.starts_at.date() <= self.today())),
                       key=lambda s: s.starts_at, reverse=True)
@@ -851,7 +981,7 @@ class ValueTab(TabPage):
             dialogs.information(self, "Log value from a session",
                                 "No session has been held yet. Log value without one (Ctrl+N).")
             return
-        labels = [session_label(s) for s in held]
+        labels = [choice_label(s) for s in held]
         chosen = dialogs.choose(self, "Log value from a session", "Session:", labels, 0)
         if chosen is None:
             return
@@ -1016,10 +1146,11 @@ class ValueTab(TabPage):
                          load_current=load, parent=self)
 
     def _stored_story(self, story_id: int) -> StoryData:
-        for s in self._fetch_stories():
-            if s.id == story_id:
-                return StoryData(s.title, s.expected_ending, s.follow_up_on)
-        raise LookupError("That story no longer exists")
+        store = self.store
+        if store is None:
+            raise LookupError("That story no longer exists")
+        with store.session() as session:
+            return Q.story_data(session, story_id)
 
     def new_story(self) -> None:
         ready = self._ready()
