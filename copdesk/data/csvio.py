@@ -18,18 +18,23 @@ with a leading ``'``, and the file replaced atomically.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import functools
+import gc
 import io
 import operator
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -52,7 +57,7 @@ class CsvError(ValueError):
     """The file cannot be read as a roster CSV at all; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     line: int  # line number in the file (the header is line 1)
     data: MemberData | None  # None when the row could not be parsed at all
@@ -367,14 +372,14 @@ def _read_text(path: Path) -> tuple[str, str]:
         raise CsvError(
             f"{path} is neither UTF-8 nor Windows (cp1252) text; save it as 'CSV UTF-8'"
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): no copy of a large file)
         raise CsvError(f"{path} is empty")
     return text, encoding
 
 
 def _sniff_delimiter(text: str) -> str:
     """Comma or semicolon: whichever splits the header line into more columns."""
-    first = text.lstrip("\r\n").splitlines()[0]
+    first = _first_line(text.lstrip("\r\n"))
     counts = {}
     for delim in (",", ";"):
         try:
@@ -382,6 +387,16 @@ def _sniff_delimiter(text: str) -> str:
         except (csv.Error, StopIteration):
             counts[delim] = 0
     return ";" if counts[";"] > counts[","] else ","
+
+
+def _first_line(text: str) -> str:
+    """``text.splitlines()[0]``, without splitting the whole file into lines."""
+    size = 4096
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > 1 or size >= len(text):
+            return lines[0]
+        size *= 4
 
 
 def _records(path: Path, text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
@@ -488,29 +503,26 @@ _DATA_FIELDS = tuple(f for f in dataclass_fields(MemberData) if f.name != "extra
 _POSITION = {f.name: i for i, f in enumerate(_DATA_FIELDS)}
 _DEFAULTS: list[Any] = [f.default if f.default is not MISSING else "" for f in _DATA_FIELDS]
 
-
-#: MemberData's slot descriptors' setters, in the order of its fields.
-_SET_FIELDS = tuple(getattr(MemberData, f.name).__set__ for f in _DATA_FIELDS)
-_SET_EXTRA = getattr(MemberData, "extra").__set__  # noqa: B009 - typed as a dict field
+_T = TypeVar("_T")
 
 
-def _new_member(values: Sequence[Any]) -> MemberData:
-    """``MemberData(*values)``, its slots set directly.
+def _new_many(cls: type[_T], columns: Sequence[Iterable[Any]], n: int) -> list[_T]:
+    """``[cls(*args) for args in zip(*columns)]`` (``n`` of them) for a frozen dataclass
+    with slots whose ``__init__`` only sets its fields (a test checks that for the classes
+    built here).
 
-    The frozen class's ``__init__`` sets every field through ``object.__setattr__``, which
-    takes ten times as long: a tenth of reading a large roster. Nothing else happens in
-    it (no ``__post_init__``; checked by a test).
+    The objects are made empty, then each field is set column by column through its slot,
+    all by C code. The frozen ``__init__`` sets every field through ``object.__setattr__``,
+    which takes ten times as long: for a large roster, the better part of reading it.
     """
-    member = object.__new__(MemberData)
-    for set_field, value in zip(_SET_FIELDS, values, strict=True):
-        set_field(member, value)
-    _SET_EXTRA(member, {})
-    return member
+    made: list[_T] = list(map(object.__new__, repeat(cls, n)))
+    for f, column in zip(dataclass_fields(cls), columns, strict=True):  # type: ignore[arg-type]
+        deque(map(getattr(cls, f.name).__set__, made, column), maxlen=0)
+    return made
 
 
 class _Seen(dict[str, Any]):
-    """Distinct texts -> ``read(text)``, each read on first sight (one column's cells
-    -> clean value or _BAD; names -> their keys)."""
+    """Distinct texts -> ``read(text)``, each read on first sight."""
 
     __slots__ = ("read",)
 
@@ -523,21 +535,29 @@ class _Seen(dict[str, Any]):
         return value
 
 
-def _reader(fname: str, read: Callable[[str], object], today: dt.date) -> Callable[[str], object]:
-    """A cell's clean value as :func:`_build` makes it, or _BAD when reading it fails or
-    the field's own check in :func:`validate_member` (as of ``today``) finds a problem."""
-    problem_of = FIELD_PROBLEMS.get(fname)
+class _Column(dict[str, Any]):
+    """One column's distinct cells -> clean value as :func:`_build` makes it, each read on
+    first sight; _BAD when reading it fails or the field's own check in
+    :func:`validate_member` (as of ``today``) finds a problem."""
 
-    def checked(cell: str) -> object:
+    __slots__ = ("problem_of", "read", "today")
+
+    def __init__(self, fname: str, read: Callable[[str], object], today: dt.date) -> None:
+        super().__init__()
+        self.read = read
+        self.problem_of = FIELD_PROBLEMS.get(fname)
+        self.today = today
+
+    def __missing__(self, cell: str) -> Any:
         try:
-            value = read(undefuse(cell) if cell[:1] == "'" else cell)
+            value = self.read(undefuse(cell) if cell[:1] == "'" else cell)
         except ValueError:
-            return _BAD
-        if problem_of is not None and problem_of(value, today) is not None:
-            return _BAD
+            value = _BAD
+        else:
+            if self.problem_of is not None and self.problem_of(value, self.today) is not None:
+                value = _BAD
+        self[cell] = value
         return value
-
-    return checked
 
 
 @dataclass(frozen=True)
@@ -545,14 +565,14 @@ class _FastPlan:
     """How the fast reader reads one file's rows, worked out once per file.
 
     Every distinct cell of a column is read and checked once (organisations, levels,
-    dates, tag lists repeat down a roster); a row is then a few lookups done by C code.
+    dates, tag lists repeat down a roster), and the rows are built column by column.
     """
 
-    pick: Callable[[list[str]], Sequence[str]]  # the mapped cells of a row, in order
-    seen: tuple[_Seen, ...]  # for each picked cell, its column's cache
-    #: Picks MemberData's positional arguments from the values (then the name joined
-    #: from its parts, if any) followed by :data:`_DEFAULTS`.
-    assemble: Callable[[list[Any]], Sequence[Any]]
+    pick: Callable[[list[str]], Sequence[str]]  # a row's mapped cells, in order
+    seen: tuple[_Column, ...]  # for each picked cell, its column's cache
+    #: For each MemberData field, the index of its column of values (the name joined
+    #: from its parts, if any, comes after the picked ones), or None for its default.
+    where: tuple[int | None, ...]
     parts: tuple[int | None, int | None] | None  # (first, last) name columns, if joined
     today: dt.date
 
@@ -567,18 +587,16 @@ def _fast_plan(plan: _Plan, today: dt.date) -> _FastPlan:
     if plan.name_from_parts:
         parts = (plan.first, plan.last)
         where[_POSITION["full_name"]] = len(readers)
-    base = len(readers) + (parts is not None)
-    indexes = [index for index, _, _ in readers]
     return _FastPlan(
-        pick=_getter(indexes),
-        seen=tuple(_Seen(_reader(fname, read, today)) for _, fname, read in readers),
-        assemble=_getter([where.get(i, base + i) for i in range(len(_DATA_FIELDS))]),
+        pick=_getter([index for index, _, _ in readers]),
+        seen=tuple(_Column(fname, read, today) for _, fname, read in readers),
+        where=tuple(where.get(i) for i in range(len(_DATA_FIELDS))),
         parts=parts,
         today=today,
     )
 
 
-def _getter(indexes: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
+def _getter(indexes: list[int]) -> Callable[[list[str]], Sequence[str]]:
     """``itemgetter(*indexes)``, always giving a tuple (even of one item, or none)."""
     if len(indexes) == 1:
         (only,) = indexes
@@ -588,36 +606,41 @@ def _getter(indexes: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
     return operator.itemgetter(*indexes)
 
 
-def _fast_build(cells: list[str], fast: _FastPlan) -> MemberData | None:
-    """The row's member data when every cell reads and checks fine, else None.
+def _joined_name(cells: list[str], parts: tuple[int | None, int | None], today: dt.date) -> Any:
+    """The full name joined from the first and last name cells, as :func:`_build` joins
+    it, or _BAD when the name's check finds a problem."""
+    first, last = (_cell(cells, i).strip() for i in parts)
+    name = clean_line(" ".join(p for p in (first, last) if p))
+    return _BAD if FIELD_PROBLEMS["full_name"](name, today) is not None else name
+
+
+def _fast_members(rows: list[list[str]], fast: _FastPlan) -> list[MemberData | None]:
+    """Each row's member data when every cell of it reads and checks fine, else None.
 
     Gives exactly what :func:`_build` gives for such a row (and ``validate_member`` finds
     it valid); a row it turns down goes through the full reading and checks, which word
     every reason.
     """
-    values = list(map(_Seen.__getitem__, fast.seen, fast.pick(cells)))
-    if _BAD in values:
-        return None
+    n = len(rows)
+    if not n:
+        return []
+    cells_by_column = zip(*map(fast.pick, rows), strict=True)
+    values: list[list[Any]] = [
+        list(map(seen.__getitem__, cells))
+        for seen, cells in zip(fast.seen, cells_by_column, strict=True)
+    ]
     if fast.parts is not None:
-        first, last = (_cell(cells, i).strip() for i in fast.parts)
-        name = clean_line(" ".join(p for p in (first, last) if p))
-        if FIELD_PROBLEMS["full_name"](name, fast.today) is not None:
-            return None
-        values.append(name)
-    values += _DEFAULTS
-    return _new_member(fast.assemble(values))
-
-
-def _new_row(
-    line: int, data: MemberData, dups: tuple[Duplicate, ...], earlier: int | None
-) -> ImportRow:
-    """``ImportRow(line, data, (), dups, earlier)`` for a valid row, its fields set at once
-    (as with :func:`_new_member`, the frozen ``__init__`` takes several times as long)."""
-    row = object.__new__(ImportRow)
-    row.__dict__.update(
-        line=line, data=data, errors=(), duplicates=dups, duplicate_in_file=earlier
-    )
-    return row
+        values.append([_joined_name(cells, fast.parts, fast.today) for cells in rows])
+    bad = {i for column in values if _BAD in column for i, v in enumerate(column) if v is _BAD}
+    columns: list[Iterable[Any]] = [
+        repeat(_DEFAULTS[position], n) if i is None else values[i]
+        for position, i in enumerate(fast.where)
+    ]
+    columns.append(map(dict, repeat((), n)))  # extra: a dict of its own for each
+    made: list[MemberData | None] = list(_new_many(MemberData, columns, n))
+    for i in bad:
+        made[i] = None
+    return made
 
 
 def _checked_row(
@@ -640,6 +663,37 @@ def _checked_row(
     return data, errors
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # imports under way that paused the cycle collector
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while an import builds its rows.
+
+    Reading a large roster makes tens of thousands of objects that all stay alive; every
+    few hundred of them the collector would walk the young ones again, and now and then
+    every object of the program (a twentieth of the import's time, more as files grow).
+    None of them form cycles, so nothing is left for it to find; it runs again after.
+    Nested and concurrent imports share one pause; the collector comes back on only if
+    it was on.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def preview_import(
     session: Session,
     community_id: int | None,
@@ -652,7 +706,13 @@ def preview_import(
     Raises CsvError when the file cannot be read as a roster at all (missing, binary,
     empty, no column for the name); problems of single rows are reported in the rows.
     """
-    path = Path(path)
+    with _gc_paused():
+        return _preview(session, community_id, Path(path), today)
+
+
+def _preview(
+    session: Session, community_id: int | None, path: Path, today: dt.date | None
+) -> ImportPreview:
     text, encoding = _read_text(path)
     delimiter = _sniff_delimiter(text)
     records = iter(_records(path, text, delimiter))
@@ -672,33 +732,40 @@ def preview_import(
     fast = _fast_plan(plan, checked_on)
     field_header = {f: h for h, f in mapping.items()}
     known = members.DuplicateIndex(session, community_id) if community_id is not None else None
-    rows: list[ImportRow] = []
+    # The rows in file order; None where a regular row (as many cells as headers) goes.
+    order: list[ImportRow | None] = []
+    regular: list[tuple[int, list[str]]] = []
+    for line, cells in records:
+        if not (cells and cells[0] and not cells[0].isspace()) and not "".join(cells).strip():
+            continue  # blank line, or a row of empty cells as spreadsheets write them
+        if len(cells) < ncols or (
+            len(cells) > ncols and any(c.strip() for c in cells[ncols:])
+        ):
+            order.append(ImportRow(line, None, (
+                f"has {len(cells)} values but the header has {ncols} columns",
+            )))
+        else:
+            order.append(None)
+            regular.append((line, cells))
+    datas = _fast_members([cells for _, cells in regular], fast)
+    by_email = known.by_email if known is not None else {}
+    by_name = known.by_name if known is not None else {}
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     name_keys = _Seen(name_key)  # names repeat in a large roster
-    for line, cells in records:
-        if not "".join(cells).strip():
-            continue  # blank line, or a row of empty cells as spreadsheets write them
-        if len(cells) > ncols and any(c.strip() for c in cells[ncols:]):
-            rows.append(ImportRow(line, None, (
-                f"has {len(cells)} values but the header has {ncols} columns",
-            )))
-            continue
-        if len(cells) < ncols:
-            rows.append(ImportRow(line, None, (
-                f"has {len(cells)} values but the header has {ncols} columns",
-            )))
-            continue
-        data = _fast_build(cells, fast)
+    done: list[ImportRow | None] = []  # for each regular row; None for a valid one
+    valid: tuple[list[int], list[MemberData], list[tuple[Duplicate, ...]], list[int | None]]
+    valid = ([], [], [], [])  # their line, data, duplicates, earlier line in the file
+    for (line, cells), data in zip(regular, datas, strict=True):
         if data is None:  # some cell needs the full check: find and word every reason
             data, errors = _checked_row(cells, plan, checked_on, field_header)
             if data is None or errors:
-                rows.append(ImportRow(line, data, tuple(errors)))
+                done.append(ImportRow(line, data, tuple(errors)))
                 continue
         ekey = email_key(data.email) if data.email else None
         nkey = name_keys[data.full_name]
         dups: tuple[Duplicate, ...] = ()
-        if known is not None and (ekey in known.by_email or nkey in known.by_name):
+        if known is not None and (ekey in by_email or nkey in by_name):
             dups = tuple(known.find(data))
         earlier = None
         if ekey:
@@ -709,7 +776,15 @@ def preview_import(
             if ekey:
                 seen_emails[ekey] = line
             seen_names[nkey] = line
-        rows.append(_new_row(line, data, dups, earlier))
+        done.append(None)
+        valid[0].append(line)
+        valid[1].append(data)
+        valid[2].append(dups)
+        valid[3].append(earlier)
+    count = len(valid[0])
+    fresh = iter(_new_many(ImportRow, (*valid[:2], repeat((), count), *valid[2:]), count))
+    read = iter([row if row is not None else next(fresh) for row in done])
+    rows = [row if row is not None else next(read) for row in order]
     preview = ImportPreview(
         path=path,
         encoding=encoding,
@@ -757,7 +832,10 @@ def commit_import(
         and len(preview.checked) == len(data)
         and all(a is b for a, b in zip(preview.checked, data, strict=True))
     )
-    return members.add_members(session, community_id, data, today=today, prechecked=trusted)
+    with _gc_paused():
+        return members.add_members(
+            session, community_id, data, today=today, prechecked=trusted
+        )
 
 
 # --- export ------------------------------------------------------------------------------

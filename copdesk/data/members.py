@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, case, delete, func, insert, select
@@ -399,7 +400,8 @@ _MEMBER_INSERT_COLUMNS = (
 def _insert_members(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert member rows (in :data:`_MEMBER_INSERT_COLUMNS` order); their new ids, in order.
 
-    On SQLite the rows go in with one plain ``executemany``: AUTOINCREMENT hands out
+    On SQLite the rows go in with plain driver-level inserts (:func:`_insert_rows`, in the
+    order given): AUTOINCREMENT hands out
     consecutive rising ids to the rows of one writer in the order they go in, so the ids
     are the ``len(rows)`` ids up to the last one inserted (checked by counting them).
     Elsewhere a Core insert returns them.
@@ -433,7 +435,7 @@ def _insert_rows(
 ) -> Connection:
     """Insert ``rows`` (values in ``columns`` order) into ``model``'s table.
 
-    On SQLite: one ``executemany`` of the driver, values converted by the columns' own
+    On SQLite: driver-level inserts of many rows each, values converted by the columns' own
     bind processors (dates and times as SQLAlchemy stores them), without the per-row
     parameter work of a Core insert (most of a 10,000-row import's write time). Elsewhere:
     a Core insert.
@@ -460,12 +462,21 @@ def _insert_rows(
             cols[i] = list(map(done.__getitem__, cols[i]))
         rows = list(zip(*cols, strict=True))
     quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))})"
-    )
-    conn.exec_driver_sql(sql, rows)
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    one = f"({', '.join('?' * len(columns))})"
+    # Many rows per statement: running a statement costs SQLite more than a row does
+    # (a third of the import's writing, one row per statement). At most 999 parameters
+    # each (the limit of older SQLite builds); the full-size statement is prepared once.
+    per = max(1, min(_ROWS_PER_INSERT, 999 // len(columns)))
+    full = head + ", ".join([one] * per)
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
     return conn
+
+
+_ROWS_PER_INSERT = 200
 
 
 def update_member(
