@@ -25,6 +25,7 @@ from copdesk.data.sessions import (
     restore_session,
     snapshot_session,
 )
+from copdesk.data.values import bulk_rows
 from copdesk.framework import Role
 
 
@@ -194,6 +195,11 @@ def directory_rows(session: Session, community_id: int) -> list[DirectoryRow]:
     Three set-based Core queries of a few columns, whatever the number of members: the
     Sessions tab opens on 10,000 members without building whole roster rows.
     """
+    with bulk_rows():
+        return _directory_rows(session, community_id)
+
+
+def _directory_rows(session: Session, community_id: int) -> list[DirectoryRow]:
     if session.autoflush:
         session.flush()  # what session.execute would do: pending edits are seen
     conn = session.connection()
@@ -206,12 +212,15 @@ def directory_rows(session: Session, community_id: int) -> list[DirectoryRow]:
     if not found:
         return []
     order = {r.value: i for i, r in enumerate(Role)}
+    # A tag, level or set of roles many members share is one object in all their rows.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     roles: dict[int, list[str]] = {}
     # fetched whole (.all()): iterating a result row by row costs more than the query
     for mid, role in conn.execute(
         select(MemberRole.member_id, MemberRole.role).where(MemberRole.member_id.in_(scope))
     ).all():
-        roles.setdefault(mid, []).append(role)
+        roles.setdefault(mid, []).append(share(role, role))
     tags: dict[int, dict[str, None]] = {}
     for mid, tag in conn.execute(
         select(MemberTag.member_id, MemberTag.tag)
@@ -222,23 +231,29 @@ def directory_rows(session: Session, community_id: int) -> list[DirectoryRow]:
             MemberTag.position,
         )
     ).all():
-        tags.setdefault(mid, {})[tag] = None
+        tags.setdefault(mid, {})[share(tag, tag)] = None
+    held_roles: dict[tuple[str, ...], tuple[str, ...]] = {}
+    held_tags: dict[tuple[str, ...], tuple[str, ...]] = {}
     out = []
     for mid, full_name, level, status in found:
         held = roles.get(mid)
         if held is None:
             member_roles: tuple[str, ...] = ()
-        elif len(held) == 1:
-            member_roles = (held[0],)
         else:
-            member_roles = tuple(sorted(held, key=lambda r: order.get(r, 99)))
+            if len(held) > 1:
+                held.sort(key=lambda r: order.get(r, 99))
+            key = tuple(held)
+            member_roles = held_roles.setdefault(key, key)
         said = tags.get(mid)
+        member_tags: tuple[str, ...] = ()
+        if said:
+            key = tuple(said)
+            member_tags = held_tags.setdefault(key, key)
         out.append(
-            DirectoryRow(mid, full_name, level, member_roles,
-                         tuple(said) if said else (), status == "active")
+            DirectoryRow(mid, full_name, share(level, level), member_roles, member_tags,
+                         status == "active")
         )
     return out
-
 
 @dataclass(frozen=True, slots=True)
 class SessionChoice:

@@ -388,7 +388,8 @@ class SessionsTab(TabPage):
         self.drifting.community_id = self.community_id
         self.all_actions.refresh(reset=True)
         self._refresh_view()
-        self._list_changed()
+        # The list, counts and rhythm were brought up to date by the model's reset
+        # (proxy.modelReset): reading the rhythm again would cost a second query.
         if self.current_row() is None and self.proxy.rowCount():
             # Open on the next planned session (the list shows upcoming ones first).
             self.table.selectRow(0)
