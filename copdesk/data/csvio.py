@@ -30,7 +30,7 @@ import threading
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import MISSING, dataclass, field, replace
+from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from itertools import repeat
 from pathlib import Path
@@ -540,13 +540,14 @@ class _Column(dict[str, Any]):
     first sight; _BAD when reading it fails or the field's own check in
     :func:`validate_member` (as of ``today``) finds a problem."""
 
-    __slots__ = ("problem_of", "read", "today")
+    __slots__ = ("problem_of", "read", "refused", "today")
 
     def __init__(self, fname: str, read: Callable[[str], object], today: dt.date) -> None:
         super().__init__()
         self.read = read
         self.problem_of = FIELD_PROBLEMS.get(fname)
         self.today = today
+        self.refused = False  # whether any cell gave _BAD
 
     def __missing__(self, cell: str) -> Any:
         try:
@@ -556,6 +557,8 @@ class _Column(dict[str, Any]):
         else:
             if self.problem_of is not None and self.problem_of(value, self.today) is not None:
                 value = _BAD
+        if value is _BAD:
+            self.refused = True
         self[cell] = value
         return value
 
@@ -631,7 +634,9 @@ def _fast_members(rows: list[list[str]], fast: _FastPlan) -> list[MemberData | N
     ]
     if fast.parts is not None:
         values.append([_joined_name(cells, fast.parts, fast.today) for cells in rows])
-    bad = {i for column in values if _BAD in column for i, v in enumerate(column) if v is _BAD}
+    suspects = [column for seen, column in zip(fast.seen, values, strict=False) if seen.refused]
+    suspects += values[len(fast.seen) :]  # the joined names
+    bad = {i for column in suspects if _BAD in column for i, v in enumerate(column) if v is _BAD}
     columns: list[Iterable[Any]] = [
         repeat(_DEFAULTS[position], n) if i is None else values[i]
         for position, i in enumerate(fast.where)
@@ -785,7 +790,7 @@ def _preview(
     fresh = iter(_new_many(ImportRow, (*valid[:2], repeat((), count), *valid[2:]), count))
     read = iter([row if row is not None else next(fresh) for row in done])
     rows = [row if row is not None else next(read) for row in order]
-    preview = ImportPreview(
+    return ImportPreview(
         path=path,
         encoding=encoding,
         delimiter=delimiter,
@@ -793,9 +798,13 @@ def _preview(
         unmapped=tuple(h for h in unmapped if h),
         rows=tuple(rows),
         checked_on=checked_on,
+        # valid_rows' data (the valid rows that double nobody), these very objects
+        checked=tuple(
+            data
+            for data, dups, earlier in zip(*valid[1:], strict=True)
+            if not dups and earlier is None
+        ),
     )
-    checked = tuple(r.data for r in preview.valid_rows if r.data is not None)
-    return replace(preview, checked=checked)
 
 
 def commit_import(
