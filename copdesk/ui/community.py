@@ -52,6 +52,9 @@ class CommunityForm(QDialog):
     ) -> None:
         super().__init__(parent)
         self._submit = submit
+        #: Saved against this version (a conflict's Reload takes the store's).
+        self.expected_version: int | None = info.version if info is not None else None
+        self.recreate = False  # what conflicts.resolve sets; a community is not re-created
         self.setWindowTitle("New community" if info is None else "Community details")
         self.setObjectName("communityForm")
         self.name = QLineEdit()

@@ -539,7 +539,6 @@ class MainWindow(QMainWindow):
         if store is None or before is None:
             return
         cid = before.id
-        seen = {"version": before.version}
         labels = {"name": "Name", "domain": "Domain", "host": "Host organisation",
                   "stage": "Stage of development"}
         stage_label = {s.value: s.label for s in Stage}
@@ -556,24 +555,24 @@ class MainWindow(QMainWindow):
         def submit(name: str, domain: str, host: str, stage: str) -> bool:
             values = (name, domain, host, stage)
             try:
-                save(values, seen["version"])
+                save(values, form.expected_version)
             except ConflictError:
                 now = self.community()
-                theirs = None if now is None else shown(
-                    now.name, now.domain, now.host_organisation, now.stage)
-                choice = conflicts.ask(conflicts.ConflictDialog(
-                    "Someone else changed the community's details while you were editing "
-                    "them.", labels, shown(*values), theirs, what="community", parent=form,
-                ))
                 if now is None:  # the community itself is gone: nothing to save into
+                    dialogs.information(
+                        form, "The community is gone",
+                        "Someone else deleted this community while you were editing its "
+                        "details; nothing was saved.",
+                    )
                     form.reject()
                     return False
-                if choice != conflicts.OVERWRITE:
-                    if choice == conflicts.RELOAD:
-                        form.fill(now)
-                        seen["version"] = now.version
-                    return False
-                save(values, None)
+                theirs = (now.name, now.domain, now.host_organisation, now.stage)
+                return conflicts.resolve(
+                    form, values, (theirs, now.version), what="community",
+                    name="the community's details", editing="while you were editing them",
+                    labels=labels, describe=lambda v: shown(*v),
+                    refill=lambda _theirs: form.fill(now), save=lambda: submit(*values),
+                )
             after.append(values)
             return True
 

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from copdesk.data import communities
 from copdesk.data.store import Store
@@ -152,3 +153,26 @@ def test_overwrite_puts_the_users_details_over_the_colleagues(
         "River Keepers", "Safe water for every village", "Rivers Trust")
     window.undo_action.trigger()  # back to the details the form was filled from
     assert details(store, community_id)[0] == "Water CoP"
+
+
+def test_a_community_deleted_meanwhile_is_said_and_nothing_is_saved(
+    qtbot: QtBot, window: MainWindow, store: Store, other: Store, community_id: int,
+    modals: Modals,
+) -> None:
+    def edit(form: QDialog) -> bool:
+        assert isinstance(form, CommunityForm)
+        form.show()
+        retype(qtbot, form, "River Keepers")
+        with other.session() as s, s.begin():  # e.g. a colleague's transfer --replace
+            s.execute(text("DELETE FROM community WHERE id = :id"), {"id": community_id})
+        modals.answer("information", None)
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        return form.result() == QDialog.DialogCode.Accepted
+
+    modals.answer("run", edit)
+    window.community_details_action.trigger()
+    (said,) = modals.called("information")
+    assert said[1] == "The community is gone"
+    assert not window.undo_action.isEnabled()  # nothing was saved, nothing to undo
+    with store.session() as s:
+        assert communities.list_communities(s) == []

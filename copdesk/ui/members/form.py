@@ -418,10 +418,6 @@ class MemberConflictDialog(conflicts.ConflictDialog):
         )
 
 
-#: The name members/tab.py still imports (its delete conflict); the shared dialog.
-ConflictDialog = MemberConflictDialog
-
-
 def _completer(words: list[str], parent: QWidget) -> QCompleter:
     completer = QCompleter(sorted({w for w in words if w}, key=str.casefold), parent)
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

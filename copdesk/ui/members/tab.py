@@ -36,7 +36,7 @@ from copdesk.framework import Level, MemberStatus, Role
 from copdesk.ui import dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.members.detail import MemberDetail
-from copdesk.ui.members.form import ConflictDialog, MemberForm
+from copdesk.ui.members.form import MemberConflictDialog, MemberForm
 from copdesk.ui.members.import_dialog import ImportPreviewDialog
 from copdesk.ui.members.knowledge import KnowledgeMapView
 from copdesk.ui.members.model import ROW_ROLE, Column, MemberFilterProxy, MemberTableModel
@@ -660,7 +660,7 @@ class MembersTab(TabPage):
         else:
             headline = f"Someone else changed {seen.full_name} since you selected them."
             overwrite = "Delete anyway"
-        dialog = ConflictDialog(
+        dialog = MemberConflictDialog(
             headline,
             seen.to_data(),
             None if current is None else current.to_data(),
@@ -675,7 +675,7 @@ class MembersTab(TabPage):
             choice = dialog.choice
         finally:
             dialog.deleteLater()
-        return choice == ConflictDialog.OVERWRITE
+        return choice == MemberConflictDialog.OVERWRITE
 
     def import_csv(self) -> None:
         """Members from a CSV file: read, previewed, then added in one step (undoable).
