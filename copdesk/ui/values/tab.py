@@ -609,7 +609,8 @@ class ValueTab(TabPage):
         shown = self.proxy.rowCount()
         noun = "entry" if total == 1 else "entries"
         self.count_label.setText(
-            f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
+            "" if total == 0 and self.loading()  # not "0 entries" before the rows come
+            else f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
         )
         if total == 0 and self.community_id is not None and (self.loading() or self._load_error):
             page = LOADING_PAGE

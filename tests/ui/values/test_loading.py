@@ -81,6 +81,7 @@ def test_a_large_community_loads_on_the_worker_and_shows_the_same_rows(
     assert tab.log_stack.currentIndex() == LOADING_PAGE
     assert tab.loading_label.text() == "Loading the value log…"
     assert not tab.add_action.isEnabled()  # no form with nobody to choose yet
+    assert tab.count_label.text() == ""  # not "0 entries"
     start = ticker.ticks
     qtbot.waitUntil(lambda: not tab.loading(), timeout=30000)
     assert ticker.ticks - start >= 1  # the event loop turned while the worker read
