@@ -247,3 +247,31 @@ def test_a_change_of_tags_or_roles_alone_raises_the_version(
     store.run(members.update_member, mid, replace(row.to_data(), roles=("expert",)))
     (roles_changed,) = rows(store, community_id)
     assert roles_changed.version > tags_changed.version
+
+
+def test_listed_rows_share_repeated_values_and_match_the_stored_members(
+    store: Store, community_id: int
+) -> None:
+    """One object per repeated value (memory on a large roster), the same content."""
+    from copdesk.data.models import Member
+
+    for i in range(6):
+        add(store, community_id, full_name=f"Member {i}", organisation="Rivers Trust",
+            region="Kazakhstan", level="active" if i % 2 else "core",
+            roles=("member",), expertise=("GIS", "Hydrology"), interests=("Python",),
+            joined_on=dt.date(2024, 3, 1))
+    listed = rows(store, community_id)
+    assert len(listed) == 6
+    first = listed[0]
+    for row in listed[1:]:
+        assert row.organisation is first.organisation and row.region is first.region
+        assert row.expertise is first.expertise and row.roles is first.roles
+        assert row.joined_on is first.joined_on
+    with store.session() as s:
+        stored = {m.id: m for m in s.query(Member).filter_by(community_id=community_id)}
+        for row in listed:
+            member = stored[row.id]
+            assert (row.full_name, row.organisation, row.region, row.level) == (
+                member.full_name, member.organisation, member.region, member.level)
+            assert row.expertise == ("GIS", "Hydrology") and row.interests == ("Python",)
+    assert [r.full_name for r in listed] == [f"Member {i}" for i in range(6)]
