@@ -117,13 +117,15 @@ def test_status_bar_names_store_and_community(
 
 def test_window_state_is_remembered(
     qtbot: QtBot, store: Store, community_id: int, make_window: WindowFactory,
-    settings: QSettings,
+    settings: QSettings, roster: dict[str, int],
 ) -> None:
     first = make_window(store)
     first.resize(790, 590)  # within the offscreen screen (800x600), above the minimum
+    splitter = first.members_tab.splitter
+    qtbot.waitUntil(lambda: splitter.width() > 700)  # laid out at the new size
+    splitter.setSizes([500, 300])  # as the user drags it, on the visible tab
+    remembered = splitter.sizes()
     first.tabs.setCurrentIndex(2)
-    first.members_tab.splitter.setSizes([500, 300])
-    remembered = first.members_tab.splitter.sizes()
     first.close()
     assert settings.value("window/tab", type=int) == 2
     assert settings.value("store/last") == store.url

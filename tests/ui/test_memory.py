@@ -105,3 +105,17 @@ def test_following_starts_from_what_the_store_holds(
 
     qtbot.waitUntil(lambda: "Early Arrival" in shown(), timeout=3000)
     live.stop()
+
+
+def test_hidden_tabs_and_views_are_made_when_first_shown(
+    qtbot: QtBot, window: MainWindow, roster: dict[str, int]
+) -> None:
+    tab = window.members_tab
+    assert [type(p).__name__ for p in window.pages] == ["MembersTab"]
+    assert tab._knowledge is None and tab._reach is None
+    tab.views.setCurrentIndex(1)  # the knowledge map: made, then filled
+    assert tab._knowledge is not None and tab.views.currentWidget() is tab._knowledge
+    qtbot.waitUntil(lambda: tab.knowledge.model.rowCount() > 0)
+    assert tab.views.tabText(1) == "Knowledge map" and not tab.views.tabIcon(1).isNull()
+    tab.views.setCurrentIndex(2)
+    assert tab.views.currentWidget() is tab._reach

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from copdesk.data import csvio, members
+from copdesk.data import members
 from copdesk.data.changes import Change
 from copdesk.data.members import Duplicate, MemberRow, MemberSnapshot
 from copdesk.data.models import Member
@@ -36,16 +37,20 @@ from copdesk.framework import Level, MemberStatus, Role
 from copdesk.ui import dialogs
 from copdesk.ui.icons import icon
 from copdesk.ui.members.detail import MemberDetail
-from copdesk.ui.members.form import MemberConflictDialog, MemberForm
-from copdesk.ui.members.import_dialog import ImportPreviewDialog
-from copdesk.ui.members.knowledge import KnowledgeMapView
 from copdesk.ui.members.model import ROW_ROLE, Column, MemberFilterProxy, MemberTableModel
-from copdesk.ui.members.reach import ReachView
 from copdesk.ui.rows import make_table
 from copdesk.ui.tabs import TabPage
 from copdesk.ui.tasks import BusyIndicator, QueryRunner
 from copdesk.ui.undo import perform_done
 from copdesk.ui.workspace import Workspace
+
+# Forms, the CSV reader and its preview load when first used: the roster shows sooner
+# and the window holds less while nobody edits or imports.
+if TYPE_CHECKING:
+    from copdesk.data import csvio
+    from copdesk.ui.members.form import MemberForm
+    from copdesk.ui.members.knowledge import KnowledgeMapView
+    from copdesk.ui.members.reach import ReachView
 
 DEFAULT_WIDTHS: dict[Column, int] = {
     Column.NAME: 175,
@@ -264,14 +269,15 @@ class MembersTab(TabPage):
         roster.addLayout(filters)
         roster.addWidget(self.roster_stack, 1)
 
-        self.knowledge = KnowledgeMapView()
-        self.reach = ReachView()
+        # The knowledge map and reach are made when first shown (see ``knowledge``).
+        self._knowledge: KnowledgeMapView | None = None
+        self._reach: ReachView | None = None
         self.views = QTabWidget()
         self.views.setObjectName("memberViews")
         self.views.setDocumentMode(True)
         self.views.addTab(roster_page, icon("roster"), "Roster")
-        self.views.addTab(self.knowledge, icon("knowledge"), "Knowledge map")
-        self.views.addTab(self.reach, icon("reach"), "Reach")
+        self.views.addTab(QWidget(), icon("knowledge"), "Knowledge map")
+        self.views.addTab(QWidget(), icon("reach"), "Reach")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -315,7 +321,7 @@ class MembersTab(TabPage):
         self.detail.erase_button.clicked.connect(self.erase_member)
         self.empty_add.clicked.connect(self.add_member)
         self.empty_import.clicked.connect(self.import_csv)
-        self.views.currentChanged.connect(lambda _i: self._refresh_insights())
+        self.views.currentChanged.connect(self._on_view_changed)
 
     # -- following the store -------------------------------------------------------------
     @property
@@ -326,8 +332,42 @@ class MembersTab(TabPage):
     def community_id(self) -> int | None:
         return self.workspace.community_id
 
+    def _put_view(self, index: int, view: QWidget) -> None:
+        current = self.views.currentIndex()
+        self.views.blockSignals(True)
+        placeholder = self.views.widget(index)
+        icon_name = ("roster", "knowledge", "reach")[index]
+        title = self.views.tabText(index)
+        self.views.removeTab(index)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self.views.insertTab(index, view, icon(icon_name), title)
+        self.views.setCurrentIndex(current)
+        self.views.blockSignals(False)
+
+    @property
+    def knowledge(self) -> KnowledgeMapView:
+        """The knowledge map view, made on first use (most visits only see the roster)."""
+        if self._knowledge is None:
+            from copdesk.ui.members.knowledge import KnowledgeMapView
+
+            self._knowledge = KnowledgeMapView()
+            self._put_view(KNOWLEDGE, self._knowledge)
+        return self._knowledge
+
+    @property
+    def reach(self) -> ReachView:
+        """The reach view, made on first use."""
+        if self._reach is None:
+            from copdesk.ui.members.reach import ReachView
+
+            self._reach = ReachView()
+            self._put_view(REACH, self._reach)
+        return self._reach
+
     def reload(self) -> None:
-        self.knowledge.runner.cancel()  # a map of the community being left is not wanted
+        if self._knowledge is not None:  # a map of the community being left is not wanted
+            self._knowledge.runner.cancel()
         self.model.set_source(self.store, self.community_id)
         self._insights_dirty = True
         self._refresh_insights()
@@ -342,6 +382,13 @@ class MembersTab(TabPage):
         if any(c.entity == "member" for c in changes):
             self._insights_dirty = True
             self._refresh_insights()
+
+    def _on_view_changed(self, index: int) -> None:
+        if index == KNOWLEDGE:
+            _ = self.knowledge  # made now, in place of its placeholder
+        elif index == REACH:
+            _ = self.reach
+        self._refresh_insights()
 
     def _refresh_insights(self) -> None:
         if not self._insights_dirty or self.views.currentIndex() == ROSTER:
@@ -487,6 +534,8 @@ class MembersTab(TabPage):
     def _form(
         self, submit: Callable[[MemberData], None], member: MemberRow | None = None
     ) -> MemberForm:
+        from copdesk.ui.members.form import MemberForm
+
         rows = self.model.all_rows()
         find = self._duplicates(member.id if member else None)
         return MemberForm(
@@ -660,6 +709,8 @@ class MembersTab(TabPage):
         else:
             headline = f"Someone else changed {seen.full_name} since you selected them."
             overwrite = "Delete anyway"
+        from copdesk.ui.members.form import MemberConflictDialog
+
         dialog = MemberConflictDialog(
             headline,
             seen.to_data(),
@@ -692,6 +743,8 @@ class MembersTab(TabPage):
         )
         if path is None:
             return
+        from copdesk.data import csvio
+
         try:
             background = path.stat().st_size >= self.import_inline_below
         except OSError:
@@ -717,6 +770,9 @@ class MembersTab(TabPage):
         if isinstance(result, _Failed):
             dialogs.error(self, "Cannot read this file", result.message)
             return
+        from copdesk.data import csvio
+        from copdesk.ui.members.import_dialog import ImportPreviewDialog
+
         preview = result
         dialog = ImportPreviewDialog(preview, self)
         try:
@@ -766,6 +822,8 @@ class MembersTab(TabPage):
             return
         if path.suffix == "":
             path = path.with_suffix(".csv")
+        from copdesk.data import csvio
+
         try:
             with store.session() as session:
                 count = csvio.export_csv(session, cid, path)
