@@ -680,7 +680,8 @@ def _gc_paused() -> Iterator[None]:
     Reading a large roster makes tens of thousands of objects that all stay alive; every
     few hundred of them the collector would walk the young ones again, and now and then
     every object of the program (a twentieth of the import's time, more as files grow).
-    None of them form cycles, so nothing is left for it to find; it runs again after.
+    The rows hold no reference cycles for it to find; whatever garbage the pause leaves
+    is collected once it is over.
     Nested and concurrent imports share one pause; the collector comes back on only if
     it was on.
     """
