@@ -192,6 +192,8 @@ def resolve(
     save: Callable[[], bool],
     shown_when_deleted: Sequence[str] = (),
     editing: str = "while you were editing it",
+    recreate_text: str = "Re-create with my values",
+    deleted_note: str = "",
 ) -> bool:
     """Someone else changed or deleted what ``form`` saves: ask; True once it may close.
 
@@ -213,9 +215,10 @@ def resolve(
         describe(mine),
         None if current is None else describe(current[0]),
         what=what,
-        overwrite_text="Re-create with my values" if deleted else "Overwrite with mine",
+        overwrite_text=recreate_text if deleted else "Overwrite with mine",
         reload_text="Discard my changes" if deleted else "Reload their version",
         shown_when_deleted=shown_when_deleted,
+        deleted_note=deleted_note,
         parent=form if isinstance(form, QWidget) else None,
     )
     choice = ask(dialog)

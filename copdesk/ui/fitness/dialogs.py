@@ -327,38 +327,17 @@ class AssessmentDialog(QDialog):
         }
 
     def _resolve_conflict(self) -> bool:
-        mine = self.details()
         loaded = self._load_current() if self._load_current is not None else None
-        deleted = loaded is None
-        dialog = conflicts.ConflictDialog(
-            "Someone else deleted this assessment while you were editing its details."
-            if deleted else
-            "Someone else changed this assessment while you were editing its details.",
-            DETAIL_LABELS,
-            self.describe(mine),
-            None if loaded is None else self.describe(loaded[0]),
-            what="assessment",
-            overwrite_text="Re-create with my details" if deleted else "Overwrite with mine",
-            reload_text="Discard my changes" if deleted else "Reload their version",
+        return conflicts.resolve(
+            self, self.details(), loaded, what="assessment", name="this assessment",
+            editing="while you were editing its details", labels=DETAIL_LABELS,
+            describe=self.describe, refill=self.set_details, save=self._save,
             shown_when_deleted=("held_on", "participants"),
+            recreate_text="Re-create with my details",
             deleted_note="It is no longer in the store, with its answers. Nothing was saved. "
                          "Re-create it (its answers as you last saw them) with your details, "
                          "or discard your changes.",
-            parent=self,
-        )
-        choice = conflicts.ask(dialog)
-        if choice == conflicts.RELOAD:
-            if loaded is None:
-                self.reject()
-                return False
-            self.expected_version = loaded[1]
-            self.set_details(loaded[0])
-            return False
-        if choice != conflicts.OVERWRITE:
-            return False
-        self.expected_version = None
-        self.recreate = deleted
-        return self._save()
+        )  # fmt: skip
 
 
 def _escape(text: str) -> str:
