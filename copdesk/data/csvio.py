@@ -18,18 +18,15 @@ with a leading ``'``, and the file replaced atomically.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import functools
-import gc
 import io
 import operator
 import re
-import threading
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from itertools import repeat
@@ -39,6 +36,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from copdesk.data import members
+from copdesk.data.bulk import collector_paused
 from copdesk.data.files import WriteError, atomic_output
 from copdesk.data.members import Duplicate
 from copdesk.data.validation import (
@@ -668,38 +666,6 @@ def _checked_row(
     return data, errors
 
 
-_gc_lock = threading.Lock()
-_gc_pauses = 0  # imports under way that paused the cycle collector
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while an import builds its rows.
-
-    Reading a large roster makes tens of thousands of objects that all stay alive; every
-    few hundred of them the collector would walk the young ones again, and now and then
-    every object of the program (a twentieth of the import's time, more as files grow).
-    The rows hold no reference cycles for it to find; whatever garbage the pause leaves
-    is collected once it is over.
-    Nested and concurrent imports share one pause; the collector comes back on only if
-    it was on.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def preview_import(
     session: Session,
     community_id: int | None,
@@ -712,7 +678,7 @@ def preview_import(
     Raises CsvError when the file cannot be read as a roster at all (missing, binary,
     empty, no column for the name); problems of single rows are reported in the rows.
     """
-    with _gc_paused():
+    with collector_paused():
         return _preview(session, community_id, Path(path), today)
 
 
@@ -842,7 +808,7 @@ def commit_import(
         and len(preview.checked) == len(data)
         and all(a is b for a, b in zip(preview.checked, data, strict=True))
     )
-    with _gc_paused():
+    with collector_paused():
         return members.add_members(
             session, community_id, data, today=today, prechecked=trusted
         )
