@@ -27,12 +27,14 @@ from copdesk.framework import Level, Role
 __all__ = [
     "LevelMovements",
     "MonthAttendance",
+    "Timelines",
     "Voices",
     "attendance_by_month",
     "day_range",
     "level_movements",
     "levels_on",
     "month_starts",
+    "timelines",
     "voices",
 ]
 
@@ -56,28 +58,35 @@ def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 # --- levels --------------------------------------------------------------------------------
-def _timelines(session: Session, community_id: int) -> dict[int, list[tuple[dt.date, str]]]:
-    """Every active member's level history, oldest first (two queries).
+Timelines = dict[int, list[tuple[dt.date, str]]]
+
+
+def timelines(session: Session, community_id: int) -> Timelines:
+    """Every active member's level history, oldest first (two Core queries).
 
     A member without any recorded history (an older store) counts at their current level
-    from the day they joined (or always, without a joining date).
+    from the day they joined (or always, without a joining date). Read once and hand it
+    to :func:`levels_on` and :func:`level_movements` when both are wanted.
     """
-    timelines: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for mid, day, level in session.execute(
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
+    out: Timelines = defaultdict(list)
+    for mid, day, level in conn.execute(
         select(LevelChange.member_id, LevelChange.changed_on, LevelChange.level)
         .join(Member, Member.id == LevelChange.member_id)
         .where(Member.community_id == community_id, Member.status == "active")
         .order_by(LevelChange.member_id, LevelChange.changed_on, LevelChange.id)
     ):
-        timelines[mid].append((day, level))
-    for mid, joined, level in session.execute(
+        out[mid].append((day, level))
+    for mid, joined, level in conn.execute(
         select(Member.id, Member.joined_on, Member.level).where(
             Member.community_id == community_id, Member.status == "active"
         )
     ):
-        if mid not in timelines:
-            timelines[mid].append((joined or dt.date.min, level))
-    return timelines
+        if mid not in out:
+            out[mid].append((joined or dt.date.min, level))
+    return out
 
 
 def _level_at(timeline: Sequence[tuple[dt.date, str]], day: dt.date) -> str | None:
@@ -91,18 +100,21 @@ def _level_at(timeline: Sequence[tuple[dt.date, str]], day: dt.date) -> str | No
 
 
 def levels_on(
-    session: Session, community_id: int, days: Iterable[dt.date]
+    session: Session, community_id: int, days: Iterable[dt.date],
+    *, histories: Timelines | None = None,
 ) -> dict[dt.date, dict[str, int]]:
     """Active members per level on each of ``days``, every level present (zeros too).
 
     Members who have left are not counted (the store does not record when they left);
-    members who joined after a day are not counted on it.
+    members who joined after a day are not counted on it. ``histories``: the
+    :func:`timelines` already read.
     """
-    timelines = _timelines(session, community_id)
+    if histories is None:
+        histories = timelines(session, community_id)
     out: dict[dt.date, dict[str, int]] = {}
     for day in days:
         counts = {lv.value: 0 for lv in Level}
-        for timeline in timelines.values():
+        for timeline in histories.values():
             level = _level_at(timeline, day)
             if level is not None:
                 counts[level] = counts.get(level, 0) + 1
@@ -122,13 +134,17 @@ class LevelMovements:
 
 
 def level_movements(
-    session: Session, community_id: int, start: dt.date, end: dt.date
+    session: Session, community_id: int, start: dt.date, end: dt.date,
+    *, histories: Timelines | None = None,
 ) -> LevelMovements:
-    """Compare every active member's level the day before ``start`` with that on ``end``."""
+    """Compare every active member's level the day before ``start`` with that on ``end``
+    (``histories``: the :func:`timelines` already read)."""
+    if histories is None:
+        histories = timelines(session, community_id)
     before_day = start - dt.timedelta(days=1)
     toward = outward = joined = stayed = 0
     moves: Counter[tuple[str, str]] = Counter()
-    for timeline in _timelines(session, community_id).values():
+    for timeline in histories.values():
         after = _level_at(timeline, end)
         if after is None:
             continue

@@ -406,8 +406,11 @@ def read_overview(
     roster = members.list_members(session, community_id)
     named = frozenset(r.id for r in roster if r.consent and not r.erased)
     reach = members.reach(session, community_id)
-    levels = overview_queries.levels_on(session, community_id, (period.end, previous.end))
-    movements = overview_queries.level_movements(session, community_id, period.start, period.end)
+    histories = overview_queries.timelines(session, community_id)  # read once for both
+    levels = overview_queries.levels_on(session, community_id, (period.end, previous.end),
+                                        histories=histories)  # fmt: skip
+    movements = overview_queries.level_movements(session, community_id, period.start,
+                                                 period.end, histories=histories)  # fmt: skip
     step()
     all_sessions = sessions.list_sessions(session, community_id)
     end_of_day = dt.datetime.combine(period.end, dt.time(23, 59))
@@ -419,10 +422,12 @@ def read_overview(
                                                   period.end)
     heard = overview_queries.voices(session, community_id, period.start, period.end)
     step()
-    entries = values.list_entries(session, community_id, named="consenting",
-                                  start=period.start, end=period.end)  # fmt: skip
-    previous_entries = values.list_entries(session, community_id, named="consenting",
-                                           start=previous.start, end=previous.end)  # fmt: skip
+    # Both periods in one read, then parted by date (in the log's order).
+    both = values.list_entries(session, community_id, named="consenting",
+                               start=min(previous.start, period.start),
+                               end=max(previous.end, period.end))  # fmt: skip
+    entries = [e for e in both if period.start <= e.entry_date <= period.end]
+    previous_entries = [e for e in both if previous.start <= e.entry_date <= previous.end]
     step()
     stories = [s for s in values.list_stories(session, community_id, named="consenting")
                if any(period.contains(e.entry_date) for e in s.entries)]  # fmt: skip

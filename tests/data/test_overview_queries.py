@@ -58,6 +58,14 @@ def test_levels_on_follow_the_level_history(store: Store, community_id: int) -> 
     assert counts[days[1]]["active"] == 1 and sum(counts[days[1]].values()) == 1
     # today: the same as the roster's own counts (members who left are not counted)
     assert counts[TODAY] == reach.by_level
+    # The histories read once (as the overview does) give the same counts and moves.
+    with store.session() as s:
+        histories = overview_queries.timelines(s, community_id)
+        assert levels_on(s, community_id, days, histories=histories) == counts
+        start, end = dt.date(2025, 7, 1), TODAY
+        assert overview_queries.level_movements(
+            s, community_id, start, end, histories=histories
+        ) == overview_queries.level_movements(s, community_id, start, end)
 
 
 def test_level_movements_count_moves_joins_and_steady_members(
