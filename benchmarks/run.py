@@ -319,8 +319,6 @@ def _time_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> float:
 
 def probe_ui(db: str, runs: int) -> None:
     """Tabs, the filter keystroke, the knowledge map and the coverage chart, in one window."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
     app, window = _open_window(db)
     app.processEvents()
@@ -340,16 +338,18 @@ def probe_ui(db: str, runs: int) -> None:
     window.tabs.setCurrentWidget(members)
     app.processEvents()
     edit = members.filter_edit
-    keystrokes = []
+    # The bare proxy lives in this process too and the keystrokes alternate, ours then
+    # bare: both meet the machine in the same state (run apart, a busy or a quiet spell
+    # of this shared machine could make either look twice as fast as the other).
+    _bare_widget, bare_edit = bare_filter_window(db)
+    app.processEvents()
+    keystrokes, bare_keystrokes = [], []
     for _ in range(runs):
-        edit.clear()
-        app.processEvents()
-        t = time.perf_counter()
-        QTest.keyClick(edit, Qt.Key.Key_K)
-        app.processEvents()
-        keystrokes.append(time.perf_counter() - t)
+        keystrokes.append(keystroke(app, edit))
         assert members.proxy.rowCount() < members.model.rowCount()
+        bare_keystrokes.append(keystroke(app, bare_edit))
     results["filter"] = keystrokes
+    results["filter_bare"] = bare_keystrokes
     edit.clear()
     # Responsiveness: the knowledge map and the coverage chart compute off the UI thread on
     # a large community. Timed until the result shows, and meanwhile the longest time the
@@ -383,23 +383,25 @@ def probe_ui(db: str, runs: int) -> None:
     os._exit(0)
 
 
-def probe_filter_bare(db: str, runs: int) -> None:
+def bare_filter_window(db: str) -> tuple[Any, Any]:
+    """The bare baseline of the filter keystroke: a QSortFilterProxyModel over a
+    QStandardItemModel holding the roster's rows, under a line edit (the QApplication must
+    exist). Returns the shown widget and its line edit."""
     from PySide6.QtCore import QSortFilterProxyModel, Qt
     from PySide6.QtGui import QStandardItem, QStandardItemModel
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
 
-    app = QApplication([])
     rows = roster_rows(Path(db))
     model = QStandardItemModel(0, len(ROSTER_COLUMNS))
     for r in rows:
         model.appendRow([QStandardItem(str(v)) for v in r])
-    proxy = QSortFilterProxyModel()
+    widget = QWidget()
+    proxy = QSortFilterProxyModel(widget)
     proxy.setSourceModel(model)
+    model.setParent(widget)
     proxy.setFilterKeyColumn(-1)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.sort(0)
-    widget = QWidget()
     edit = QLineEdit()
     view = QTableView()
     view.setModel(proxy)
@@ -410,17 +412,31 @@ def probe_filter_bare(db: str, runs: int) -> None:
     edit.textChanged.connect(proxy.setFilterFixedString)
     widget.resize(1280, 800)
     widget.show()
+    return widget, edit
+
+
+def keystroke(app: Any, edit: Any) -> float:
+    """Seconds for one "k" typed into an emptied ``edit`` until the events it caused ran."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    edit.clear()
+    app.processEvents()
+    t = time.perf_counter()
+    QTest.keyClick(edit, Qt.Key.Key_K)
+    app.processEvents()
+    return time.perf_counter() - t
+
+
+def probe_filter_bare(db: str, runs: int) -> None:
+    """The bare filter on its own (``--child filter-bare DB RUNS``, for trying it alone)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    _widget, edit = bare_filter_window(db)
     app.processEvents()
     print("READY", flush=True)
-    times = []
-    for _ in range(runs):
-        edit.clear()
-        app.processEvents()
-        t = time.perf_counter()
-        QTest.keyClick(edit, Qt.Key.Key_K)
-        app.processEvents()
-        times.append(time.perf_counter() - t)
-    print(json.dumps({"filter": times}), flush=True)
+    print(json.dumps({"filter": [keystroke(app, edit) for _ in range(runs)]}), flush=True)
     os._exit(0)
 
 
@@ -648,14 +664,13 @@ def measure(sizes: Sequence[str], runs: int, slow_runs: int) -> tuple[list[Row],
             print(f"[{size}] tabs and filter ({runs} runs)", flush=True)
             db = fresh_copy(src, work)
             _, ui = run_child(["ui", str(db), str(runs)], work)
-            _, bare_ui = run_child(["filter-bare", str(db), str(runs)], work)
             for tab in TAB_SQL:
                 r = row(f"Open the {tab} tab", note="bare: the same rows with plain sqlite3")
                 r.ours[size] = median(ui[f"tab:{tab}"])
                 r.base[size] = median([_time_call(plain_fetch, src, tab) for _ in range(runs)])
             r = row("One keystroke in the Members filter", target=1.5,
                     note="bare: QSortFilterProxyModel over a QStandardItemModel")  # fmt: skip
-            r.ours[size], r.base[size] = median(ui["filter"]), median(bare_ui["filter"])
+            r.ours[size], r.base[size] = median(ui["filter"]), median(ui["filter_bare"])
             for key, label in (("knowledge_map", "Knowledge map"),
                                ("coverage", "Coverage chart")):  # fmt: skip
                 r = row(f"{label}: computed and shown", note="off the UI thread")
