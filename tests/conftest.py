@@ -190,6 +190,14 @@ def store(store_path: StoreTarget) -> Iterator[Store]:
 
 
 @pytest.fixture
+def other(store: Store) -> Iterator[Store]:
+    """Another person in team mode: a second connection to the same store."""
+    second = Store.open(store.url)
+    yield second
+    second.close()
+
+
+@pytest.fixture
 def community_id(store: Store) -> int:
     return store.run(
         communities.create_community,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,13 +20,6 @@ from copdesk.data.validation import MemberData
 from copdesk.data.values import EntryData
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def other(store: Store) -> Iterator[Store]:
-    second = Store.open(store.url)
-    yield second
-    second.close()
 
 
 @pytest.fixture

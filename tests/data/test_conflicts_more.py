@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,14 +22,6 @@ from copdesk.data.validation import MemberData, ValidationError
 from copdesk.data.values import EntryData, StoryData, StoryView
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def other(store: Store) -> Iterator[Store]:
-    """Another person: a second connection to the same store."""
-    second = Store.open(store.url)
-    yield second
-    second.close()
 
 
 @pytest.fixture

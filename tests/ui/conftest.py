@@ -157,11 +157,9 @@ def roster(store: Store, community_id: int) -> dict[str, int]:
 
 # --- two people on one store (team mode) ------------------------------------------------
 @pytest.fixture
-def user_b(store: Store) -> Iterator[Store]:
-    """A second person: another connection to the same store."""
-    other = Store.open(store.url)
-    yield other
-    other.close()
+def user_b(other: Store) -> Store:
+    """A second person: another connection to the same store (``other``, by its team name)."""
+    return other
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ shared store a colleague's change meanwhile is shown beside the user's (reload/o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -21,14 +18,6 @@ from copdesk.ui.conflicts import OVERWRITE, RELOAD, ConflictDialog
 from copdesk.ui.main_window import MainWindow
 
 from .conftest import Modals
-
-
-@pytest.fixture
-def other(store: Store) -> Iterator[Store]:
-    """A colleague's connection to the same store."""
-    colleague = Store.open(store.url)
-    yield colleague
-    colleague.close()
 
 
 def details(store: Store, cid: int) -> tuple[str, str, str, str]:
